@@ -1,0 +1,64 @@
+# Magic Mix: `make demo` serves the demo, `make test` runs every check.
+# Django 6 needs Python 3.12+; the machine's python3 may be older, so we look for a
+# python3.13 or python3.12 that actually runs (a pyenv shim can exist and still fail).
+
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+PYENV_ROOT ?= $(HOME)/.pyenv
+CANDIDATES := python3.13 python3.12 \
+	$(wildcard $(PYENV_ROOT)/versions/3.13*/bin/python3.13) \
+	$(wildcard $(PYENV_ROOT)/versions/3.12*/bin/python3.12) \
+	$(wildcard /usr/bin/python3.13 /usr/bin/python3.12 /usr/local/bin/python3.13 /usr/local/bin/python3.12)
+PYTHON ?= $(shell for p in $(CANDIDATES); do \
+	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
+
+.PHONY: setup demo test lint migrate messages serve clean
+
+$(VENV)/.installed: pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "Magic Mix needs Python 3.12 or newer (Django 6): install python3.13 or python3.12," >&2; \
+		echo "or run: make PYTHON=/path/to/python3.12 ..." >&2; exit 1; fi
+	@echo "Using $(PYTHON) ($$($(PYTHON) --version))"
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev,prod]"
+	@touch $@
+
+setup: $(VENV)/.installed
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+	@echo ""
+	@echo "Magic Mix demo: http://127.0.0.1:$(PORT)/  (password for every account: magicmix-demo)"
+	@echo "  staff@stadswonen.example    staff, Utrecht corporation"
+	@echo "  staff@noorderhuis.example   staff, Amsterdam corporation"
+	@echo "  policy@utrecht.example      policy officer, gemeente Utrecht"
+	@echo "  policy@amsterdam.example    policy officer, gemeente Amsterdam"
+	@echo "  member@majella.example      resident and association member (Majella-like project)"
+	@echo "  admin@magicmix.example      site administrator"
+	@echo ""
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+serve: setup
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: lint
+	$(VENV)/bin/pytest
+
+# Regenerate the Dutch catalogue after changing strings (needs GNU gettext), then translate and
+# compile; the compiled .mo is committed so a fresh machine needs no gettext.
+messages: setup
+	$(PY) manage.py makemessages -l nl --no-obsolete --no-location
+	$(PY) manage.py compilemessages -l nl
+
+clean:
+	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+# Vacancies, candidates, scoring, offers and association votes arrive with the allocation issues.

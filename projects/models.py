@@ -1,0 +1,305 @@
+"""Organisations, who works for them in which role, and the buildings: projects, clusters, units."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+percent_validators = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+class OrganisationKind(models.TextChoices):
+    CORPORATION = "corporation", _("Housing corporation")
+    MUNICIPALITY = "municipality", _("Municipality")
+    CARE = "care", _("Care organisation")
+
+
+class Role(models.TextChoices):
+    """A user's role within one organisation.
+
+    Two more roles exist outside this table: an association member is a user linked to a resident
+    with an active association membership (residents.AssociationMembership), and a site
+    administrator is a Django superuser.
+    """
+
+    STAFF = "staff", _("Corporation staff")
+    READONLY = "readonly", _("Corporation read-only")
+    POLICY = "policy", _("Municipal policy officer")
+
+
+ROLE_KINDS = {
+    Role.STAFF: OrganisationKind.CORPORATION,
+    Role.READONLY: OrganisationKind.CORPORATION,
+    Role.POLICY: OrganisationKind.MUNICIPALITY,
+}
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="one_role_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        expected = ROLE_KINDS.get(self.role)
+        if expected and self.organisation_id and self.organisation.kind != expected:
+            raise ValidationError(
+                {"role": _("This role belongs to an organisation of kind: %(kind)s.")}
+                % {"kind": OrganisationKind(expected).label}
+            )
+
+
+class ProjectQuerySet(models.QuerySet):
+    def for_user(self, user) -> "ProjectQuerySet":
+        """Projects whose records (units, residents, contracts) the user may open."""
+        from .access import corporation_ids
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(corporation_id__in=corporation_ids(user))
+
+    def for_policy(self, user) -> "ProjectQuerySet":
+        """Projects a policy officer may see aggregates of: those in their municipalities."""
+        from .access import municipality_ids
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(municipality_id__in=municipality_ids(user))
+
+
+class Concept(models.TextChoices):
+    TEMPORARY = "temporary", _("Temporary (permit with an end date)")
+    PERMANENT = "permanent", _("Permanent")
+
+
+class Project(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    corporation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("housing corporation"),
+        on_delete=models.PROTECT,
+        related_name="projects",
+        limit_choices_to={"kind": OrganisationKind.CORPORATION},
+    )
+    municipality = models.ForeignKey(
+        Organisation,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="municipal_projects",
+        limit_choices_to={"kind": OrganisationKind.MUNICIPALITY},
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    concept = models.CharField(
+        _("concept"), max_length=20, choices=Concept.choices, default=Concept.PERMANENT
+    )
+    permit_end_date = models.DateField(
+        _("permit end date"),
+        null=True,
+        blank=True,
+        help_text=_("Required for a temporary project: the date its permit ends."),
+    )
+    care_partners = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("care partners"),
+        blank=True,
+        related_name="care_projects",
+        limit_choices_to={"kind": OrganisationKind.CARE},
+    )
+    dragend_min = models.PositiveSmallIntegerField(
+        _("dragend share, minimum (%)"), default=50, validators=percent_validators
+    )
+    dragend_max = models.PositiveSmallIntegerField(
+        _("dragend share, maximum (%)"), default=80, validators=percent_validators
+    )
+    cluster_dragend_min = models.PositiveSmallIntegerField(
+        _("cluster default: dragend minimum (%)"), default=40, validators=percent_validators
+    )
+    cluster_dragend_max = models.PositiveSmallIntegerField(
+        _("cluster default: dragend maximum (%)"), default=90, validators=percent_validators
+    )
+    contribution_hours = models.PositiveSmallIntegerField(
+        _("contribution norm (hours a month)"),
+        default=16,
+        help_text=_("The default monthly contribution of a dragend resident."),
+    )
+    has_association = models.BooleanField(_("has a residents' association"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        constraints = [
+            models.UniqueConstraint(fields=["corporation", "name"], name="project_name_per_corp"),
+            models.CheckConstraint(
+                condition=Q(dragend_min__lte=models.F("dragend_max")), name="project_band_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(cluster_dragend_min__lte=models.F("cluster_dragend_max")),
+                name="project_cluster_band_order",
+            ),
+        ]
+        indexes = [models.Index(fields=["municipality", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.concept == Concept.TEMPORARY and not self.permit_end_date:
+            errors["permit_end_date"] = _("A temporary project needs the permit's end date.")
+        if self.dragend_min is not None and self.dragend_max is not None:
+            if self.dragend_min > self.dragend_max:
+                errors["dragend_max"] = _("The maximum must not be below the minimum.")
+        if self.cluster_dragend_min is not None and self.cluster_dragend_max is not None:
+            if self.cluster_dragend_min > self.cluster_dragend_max:
+                errors["cluster_dragend_max"] = _("The maximum must not be below the minimum.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ScopedByProjectQuerySet(models.QuerySet):
+    """Rows reached through a project: scoped like Project.objects.for_user."""
+
+    project_path = "project"
+
+    def for_user(self, user):
+        projects = Project.objects.for_user(user)
+        return self.filter(**{f"{self.project_path}__in": projects})
+
+
+class ClusterKind(models.TextChoices):
+    CORRIDOR = "corridor", _("Corridor")
+    FLOOR = "floor", _("Floor")
+    GROUP = "group", _("Living group")
+
+
+class Cluster(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="clusters")
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=ClusterKind.choices, default=ClusterKind.CORRIDOR
+    )
+    dragend_min = models.PositiveSmallIntegerField(
+        _("dragend share, minimum (%)"),
+        null=True,
+        blank=True,
+        validators=percent_validators,
+        help_text=_("Leave empty to use the project's default band for clusters."),
+    )
+    dragend_max = models.PositiveSmallIntegerField(
+        _("dragend share, maximum (%)"), null=True, blank=True, validators=percent_validators
+    )
+
+    objects = ScopedByProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project", "name"]
+        verbose_name = _("cluster")
+        verbose_name_plural = _("clusters")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="cluster_name_per_project"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if (self.dragend_min is None) != (self.dragend_max is None):
+            raise ValidationError(
+                _("Give both the minimum and the maximum, or leave both empty for the default.")
+            )
+        if self.dragend_min is not None and self.dragend_min > self.dragend_max:
+            raise ValidationError({"dragend_max": _("The maximum must not be below the minimum.")})
+
+    @property
+    def band(self) -> tuple[int, int]:
+        if self.dragend_min is not None and self.dragend_max is not None:
+            return self.dragend_min, self.dragend_max
+        return self.project.cluster_dragend_min, self.project.cluster_dragend_max
+
+
+class UnitKind(models.TextChoices):
+    ROOM = "room", _("Room")
+    STUDIO = "studio", _("Studio")
+    APARTMENT = "apartment", _("Apartment")
+
+
+class Unit(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="units")
+    cluster = models.ForeignKey(
+        Cluster,
+        verbose_name=_("cluster"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="units",
+    )
+    number = models.CharField(_("number"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
+    floor_area = models.DecimalField(
+        _("floor area (m²)"), max_digits=6, decimal_places=1, validators=[MinValueValidator(1)]
+    )
+    rent = models.DecimalField(
+        _("rent a month (€)"), max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    max_household = models.PositiveSmallIntegerField(
+        _("maximum household size"), default=1, validators=[MinValueValidator(1)]
+    )
+    wheelchair_accessible = models.BooleanField(_("wheelchair accessible"), default=False)
+
+    objects = ScopedByProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project", "number"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="unit_number_per_project"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.number}"
+
+    def clean(self) -> None:
+        if self.cluster_id and self.project_id and self.cluster.project_id != self.project_id:
+            raise ValidationError({"cluster": _("This cluster belongs to another project.")})

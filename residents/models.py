@@ -1,0 +1,553 @@
+"""People (residents and candidates), target groups, contract types and contracts.
+
+Privacy by design: a person is "vragend, guided by organisation X"; no diagnosis, care history or
+BSN is stored anywhere, and the free-text notes warn against recording them.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from projects.access import corporation_ids
+from projects.models import Organisation, OrganisationKind, Project, Unit, percent_validators
+
+from .dates import age_on, term_last_day
+
+NOTES_WARNING = _(
+    "Never record a diagnosis, medical or care history, or a citizen service number (BSN) "
+    "here. Write only what the corporation needs to know, e.g. 'guided by organisation X'."
+)
+
+
+class BilingualName(models.Model):
+    """Reference data named in Dutch (the default) and English."""
+
+    name = models.CharField(_("name (Dutch)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        language = (get_language() or "nl")[:2]
+        return self.name_en if language == "en" and self.name_en else self.name
+
+
+class TargetGroup(BilingualName):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("target group")
+        verbose_name_plural = _("target groups")
+
+
+class TargetGroupLimit(models.Model):
+    """The largest share of a project's residents that one target group may take."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="group_limits")
+    target_group = models.ForeignKey(
+        TargetGroup, verbose_name=_("target group"), on_delete=models.CASCADE
+    )
+    max_share = models.PositiveSmallIntegerField(
+        _("maximum share (%)"), validators=percent_validators
+    )
+
+    class Meta:
+        ordering = ["project", "target_group__order"]
+        verbose_name = _("target group limit")
+        verbose_name_plural = _("target group limits")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "target_group"], name="one_limit_per_group"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_group}: ≤ {self.max_share}%"
+
+
+class ResidentRole(models.TextChoices):
+    DRAGEND = "dragend", _("Dragend (supporting)")
+    VRAGEND = "vragend", _("Vragend (support-needing)")
+
+
+class Language(models.TextChoices):
+    NL = "nl", _("Dutch")
+    EN = "en", _("English")
+    AR = "ar", _("Arabic")
+    TI = "ti", _("Tigrinya")
+    FA = "fa", _("Persian")
+    UK = "uk", _("Ukrainian")
+    TR = "tr", _("Turkish")
+    PL = "pl", _("Polish")
+    OTHER = "other", _("Other")
+
+
+class PersonQuerySet(models.QuerySet):
+    def for_user(self, user) -> "PersonQuerySet":
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(corporation_id__in=corporation_ids(user))
+
+    def with_current_contract(self, on: dt.date | None = None) -> "PersonQuerySet":
+        """Annotate `current_contract_id`: the contract in force on `on` (today by default)."""
+        on = on or timezone.localdate()
+        current = Contract.objects.in_force(on).filter(person=OuterRef("pk")).order_by("-start_date")
+        return self.annotate(current_contract_id=models.Subquery(current.values("pk")[:1]))
+
+
+class Person(models.Model):
+    corporation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("housing corporation"),
+        on_delete=models.PROTECT,
+        related_name="persons",
+        limit_choices_to={"kind": OrganisationKind.CORPORATION},
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=Language.choices, default=Language.NL
+    )
+    target_group = models.ForeignKey(
+        TargetGroup, verbose_name=_("target group"), on_delete=models.PROTECT
+    )
+    role = models.CharField(_("role"), max_length=10, choices=ResidentRole.choices)
+    care_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("guided by (care organisation)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="guided_persons",
+        limit_choices_to={"kind": OrganisationKind.CARE},
+    )
+    care_contact_name = models.CharField(_("care contact person"), max_length=100, blank=True)
+    care_contact_email = models.EmailField(_("care contact e-mail"), blank=True)
+    care_contact_phone = models.CharField(_("care contact phone"), max_length=40, blank=True)
+    household_size = models.PositiveSmallIntegerField(
+        _("household size"), default=1, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    needs_accessible = models.BooleanField(_("needs a wheelchair-accessible unit"), default=False)
+    contribution_hours = models.PositiveSmallIntegerField(
+        _("contribution norm (hours a month)"),
+        null=True,
+        blank=True,
+        help_text=_("For dragend residents. Leave empty to use the project's default."),
+    )
+    share_profile_consent = models.BooleanField(
+        _("consents to share a profile with the residents' association"), default=False
+    )
+    notes = models.TextField(_("notes"), blank=True, help_text=NOTES_WARNING)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["created_at"])
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "pk"]
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        indexes = [
+            models.Index(fields=["corporation", "last_name", "first_name"]),
+            models.Index(fields=["corporation", "role"]),
+            models.Index(fields=["corporation", "target_group"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.role == ResidentRole.DRAGEND and self.care_organisation_id:
+            errors["care_organisation"] = _(
+                "Only a vragend resident is guided by a care organisation."
+            )
+        if self.role == ResidentRole.VRAGEND and self.contribution_hours:
+            errors["contribution_hours"] = _("A contribution norm applies to dragend residents.")
+        if self.date_of_birth and self.date_of_birth > timezone.localdate():
+            errors["date_of_birth"] = _("The date of birth lies in the future.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ContractType(BilingualName):
+    """The rules of a kind of tenancy, kept as data so that a change in the law is a data change."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    fixed_term = models.BooleanField(
+        _("fixed term"), default=False, help_text=_("An end date is required.")
+    )
+    max_months = models.PositiveSmallIntegerField(
+        _("maximum duration (months)"), null=True, blank=True
+    )
+    min_age = models.PositiveSmallIntegerField(_("minimum age at start"), null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField(_("maximum age at start"), null=True, blank=True)
+    once_per_person = models.BooleanField(_("at most once per person"), default=False)
+    is_omklap = models.BooleanField(
+        _("omklap (flip) contract"),
+        default=False,
+        help_text=_("Held by a care organisation during a guidance period, then flips."),
+    )
+    guidance_months = models.PositiveSmallIntegerField(
+        _("default guidance period (months)"), null=True, blank=True
+    )
+    allowed_groups = models.ManyToManyField(
+        TargetGroup,
+        verbose_name=_("allowed target groups"),
+        blank=True,
+        help_text=_("Leave empty to allow every target group."),
+    )
+    valid_from = models.DateField(
+        _("valid from"),
+        null=True,
+        blank=True,
+        help_text=_("Contracts of this type may start on or after this date."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("contract type")
+        verbose_name_plural = _("contract types")
+
+
+class ContractStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    ENDED = "ended", _("Ended")
+
+
+class EndReason(models.TextChoices):
+    TERM_ENDED = "term_ended", _("Fixed term ended")
+    TENANT_NOTICE = "tenant_notice", _("Notice by the tenant")
+    FLIPPED = "flipped", _("Omgeklapt (flipped to a regular contract)")
+    GUIDANCE_ENDED = "guidance_ended", _("Guidance ended without flip")
+    EVICTION = "eviction", _("Termination by the landlord (nuisance, arrears)")
+    MOVED_WITHIN = "moved_within", _("Moved within the project")
+    DECEASED = "deceased", _("Deceased")
+    OTHER = "other", _("Other")
+
+
+class Outflow(models.TextChoices):
+    SOCIAL_RENT = "social_rent", _("Regular social rent")
+    PRIVATE_RENT = "private_rent", _("Private rent")
+    INSTITUTION = "institution", _("Back to an institution")
+    OTHER = "other", _("Other")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+IN_FORCE = (ContractStatus.ACTIVE, ContractStatus.ENDED)
+
+
+class ContractQuerySet(models.QuerySet):
+    def for_user(self, user) -> "ContractQuerySet":
+        return self.filter(unit__project__in=Project.objects.for_user(user))
+
+    def in_force(self, on: dt.date) -> "ContractQuerySet":
+        """Contracts that hold on day `on`: started, not yet ended, not drafts."""
+        return self.filter(status__in=IN_FORCE, start_date__lte=on).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=on)
+        )
+
+    def overlapping(self, *, unit_id: int, start: dt.date, end: dt.date | None):
+        """Contracts in force on the unit at some day in [start, end] (end None = open)."""
+        qs = self.filter(unit_id=unit_id, status__in=IN_FORCE).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=start)
+        )
+        if end is not None:
+            qs = qs.filter(start_date__lte=end)
+        return qs
+
+    def ending_between(self, start: dt.date | None, end: dt.date | None):
+        qs = self.filter(status=ContractStatus.ACTIVE, end_date__isnull=False)
+        if start:
+            qs = qs.filter(end_date__gte=start)
+        if end:
+            qs = qs.filter(end_date__lte=end)
+        return qs
+
+
+class Contract(models.Model):
+    person = models.ForeignKey(
+        Person, verbose_name=_("tenant"), on_delete=models.PROTECT, related_name="contracts"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="contracts"
+    )
+    contract_type = models.ForeignKey(
+        ContractType, verbose_name=_("contract type"), on_delete=models.PROTECT
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(
+        _("end date"),
+        null=True,
+        blank=True,
+        help_text=_("Required for a fixed-term contract; the last day of the tenancy."),
+    )
+    holder_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("held by care organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="held_contracts",
+        limit_choices_to={"kind": OrganisationKind.CARE},
+        help_text=_("Only during an omklap trajectory; otherwise the tenant holds the contract."),
+    )
+    guidance_months = models.PositiveSmallIntegerField(
+        _("guidance period (months)"),
+        null=True,
+        blank=True,
+        help_text=_("Omklap only; empty takes the contract type's default."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ContractStatus.choices, default=ContractStatus.DRAFT
+    )
+    end_reason = models.CharField(
+        _("end reason"), max_length=20, choices=EndReason.choices, blank=True
+    )
+    outflow = models.CharField(
+        _("outflow destination"), max_length=20, choices=Outflow.choices, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["created_at"])
+
+    objects = ContractQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "pk"]
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        indexes = [
+            models.Index(fields=["unit", "status", "start_date"]),
+            models.Index(fields=["status", "end_date"]),
+            models.Index(fields=["person", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="contract_end_after_start",
+            ),
+        ]
+        # On PostgreSQL a GiST exclusion constraint (migration 0002) also refuses two contracts
+        # in force on one unit over overlapping dates, whatever code path writes them.
+
+    def __str__(self) -> str:
+        return f"{self.contract_type} {self.person} ({self.unit})"
+
+    @property
+    def holder_display(self) -> str:
+        return str(self.holder_organisation or self.person)
+
+    @property
+    def max_end_date(self) -> dt.date | None:
+        if self.contract_type.max_months and self.start_date:
+            return term_last_day(self.start_date, self.contract_type.max_months)
+        return None
+
+    def clean(self) -> None:  # noqa: C901 - one rule after another, each with its own message
+        errors: dict[str, list] = {}
+
+        def add(field: str, message) -> None:
+            errors.setdefault(field, []).append(message)
+
+        ctype = self.contract_type if self.contract_type_id else None
+        person = self.person if self.person_id else None
+        unit = self.unit if self.unit_id else None
+        start, end = self.start_date, self.end_date
+
+        if start and end and end < start:
+            add("end_date", _("The end date lies before the start date."))
+        if ctype and start:
+            if ctype.fixed_term and not end:
+                add("end_date", _("A %(type)s contract needs an end date.") % {"type": ctype})
+            maximum = self.max_end_date
+            if maximum and end and end > maximum:
+                add(
+                    "end_date",
+                    _(
+                        "A %(type)s contract lasts at most %(months)s months: "
+                        "from this start date it must end on %(date)s at the latest."
+                    )
+                    % {
+                        "type": ctype,
+                        "months": ctype.max_months,
+                        "date": date_format(maximum, "j F Y"),
+                    },
+                )
+            if ctype.valid_from and start < ctype.valid_from:
+                add(
+                    "start_date",
+                    _("A %(type)s contract can start on %(date)s at the earliest.")
+                    % {"type": ctype, "date": date_format(ctype.valid_from, "j F Y")},
+                )
+        if ctype and person:
+            if ctype.min_age is not None or ctype.max_age is not None:
+                if not person.date_of_birth:
+                    add(
+                        "contract_type",
+                        _("A %(type)s contract needs the tenant's date of birth.")
+                        % {"type": ctype},
+                    )
+                elif start:
+                    age = age_on(person.date_of_birth, start)
+                    too_young = ctype.min_age is not None and age < ctype.min_age
+                    too_old = ctype.max_age is not None and age > ctype.max_age
+                    if too_young or too_old:
+                        add(
+                            "contract_type",
+                            _(
+                                "A %(type)s contract is for tenants aged %(min)s to %(max)s at "
+                                "the start; this tenant is %(age)s then."
+                            )
+                            % {
+                                "type": ctype,
+                                "min": ctype.min_age if ctype.min_age is not None else 0,
+                                "max": ctype.max_age if ctype.max_age is not None else "∞",
+                                "age": age,
+                            },
+                        )
+            if ctype.once_per_person:
+                others = Contract.objects.filter(person=person, contract_type=ctype).exclude(
+                    status=ContractStatus.DRAFT
+                )
+                if self.pk:
+                    others = others.exclude(pk=self.pk)
+                if self.status != ContractStatus.DRAFT and others.exists():
+                    add(
+                        "contract_type",
+                        _("This tenant has had a %(type)s contract already; it is once per person.")
+                        % {"type": ctype},
+                    )
+            allowed = list(ctype.allowed_groups.all()) if ctype.pk else []
+            if allowed and person.target_group_id not in {g.pk for g in allowed}:
+                add(
+                    "contract_type",
+                    _("A %(type)s contract is not allowed for the target group %(group)s.")
+                    % {"type": ctype, "group": person.target_group},
+                )
+        if self.holder_organisation_id:
+            if ctype and not ctype.is_omklap:
+                add(
+                    "holder_organisation",
+                    _("Only an omklap contract is held by a care organisation."),
+                )
+            elif self.holder_organisation.kind != OrganisationKind.CARE:
+                add("holder_organisation", _("Choose a care organisation."))
+        if person and unit:
+            if person.corporation_id != unit.project.corporation_id:
+                add("unit", _("This unit belongs to another corporation than the tenant."))
+            if person.household_size > unit.max_household:
+                add(
+                    "unit",
+                    _("This unit houses at most %(max)s persons; the household has %(size)s.")
+                    % {"max": unit.max_household, "size": person.household_size},
+                )
+        if self.status == ContractStatus.ENDED:
+            if not end:
+                add("end_date", _("An ended contract needs its end date."))
+            if not self.end_reason:
+                add("end_reason", _("Give the reason the contract ended."))
+            if not self.outflow:
+                add("outflow", _("Give where the tenant went (or 'unknown')."))
+        if unit and start and self.status in IN_FORCE and not errors.get("end_date"):
+            clash = Contract.objects.overlapping(unit_id=unit.pk, start=start, end=end)
+            if self.pk:
+                clash = clash.exclude(pk=self.pk)
+            other = clash.select_related("person").first()
+            if other:
+                add(
+                    "start_date",
+                    _(
+                        "Unit %(unit)s already has a contract over these dates: %(person)s, "
+                        "from %(start)s."
+                    )
+                    % {
+                        "unit": unit.number,
+                        "person": other.person,
+                        "start": date_format(other.start_date, "j F Y"),
+                    },
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class AssociationMembershipQuerySet(models.QuerySet):
+    def active(self, on: dt.date | None = None):
+        on = on or timezone.localdate()
+        return self.filter(joined_on__lte=on).filter(Q(left_on__isnull=True) | Q(left_on__gte=on))
+
+
+class AssociationMembership(models.Model):
+    """A resident's membership of a project's residents' association (woonvereniging)."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="association_memberships"
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="association_memberships"
+    )
+    joined_on = models.DateField(_("joined on"))
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+
+    objects = AssociationMembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project", "-joined_on"]
+        verbose_name = _("association membership")
+        verbose_name_plural = _("association memberships")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
+                name="membership_left_after_joined",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.project}"
+
+    def clean(self) -> None:
+        if self.left_on and self.joined_on and self.left_on < self.joined_on:
+            raise ValidationError({"left_on": _("Leaving lies before joining.")})
+        if (
+            self.person_id
+            and self.project_id
+            and self.person.corporation_id != self.project.corporation_id
+        ):
+            raise ValidationError({"project": _("This project is of another corporation.")})
+
+
+def unit_occupied_expression(on: dt.date):
+    """An Exists() that is true for a Unit with a contract in force on `on`."""
+    return Exists(Contract.objects.in_force(on).filter(unit=OuterRef("pk")))
