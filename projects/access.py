@@ -25,9 +25,7 @@ def corporation_ids(user) -> list[int]:
     """Corporations whose records the user may read (staff or read-only)."""
     if not user.is_authenticated:
         return []
-    return [
-        org for org, role in _memberships(user).items() if role in (Role.STAFF, Role.READONLY)
-    ]
+    return [org for org, role in _memberships(user).items() if role in (Role.STAFF, Role.READONLY)]
 
 
 def writable_corporation_ids(user) -> list[int]:

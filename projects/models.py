@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 percent_validators = [MinValueValidator(0), MaxValueValidator(100)]
@@ -74,10 +75,10 @@ class Membership(models.Model):
     def clean(self) -> None:
         expected = ROLE_KINDS.get(self.role)
         if expected and self.organisation_id and self.organisation.kind != expected:
-            raise ValidationError(
-                {"role": _("This role belongs to an organisation of kind: %(kind)s.")}
-                % {"kind": OrganisationKind(expected).label}
-            )
+            message = _("This role belongs to an organisation of kind: %(kind)s.") % {
+                "kind": OrganisationKind(expected).label
+            }
+            raise ValidationError({"role": message})
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -183,16 +184,20 @@ class Project(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("residents:project_detail", args=[self.pk])
+
     def clean(self) -> None:
         errors = {}
         if self.concept == Concept.TEMPORARY and not self.permit_end_date:
             errors["permit_end_date"] = _("A temporary project needs the permit's end date.")
-        if self.dragend_min is not None and self.dragend_max is not None:
-            if self.dragend_min > self.dragend_max:
-                errors["dragend_max"] = _("The maximum must not be below the minimum.")
-        if self.cluster_dragend_min is not None and self.cluster_dragend_max is not None:
-            if self.cluster_dragend_min > self.cluster_dragend_max:
-                errors["cluster_dragend_max"] = _("The maximum must not be below the minimum.")
+        for low, high in (
+            ("dragend_min", "dragend_max"),
+            ("cluster_dragend_min", "cluster_dragend_max"),
+        ):
+            low_value, high_value = getattr(self, low), getattr(self, high)
+            if low_value is not None and high_value is not None and low_value > high_value:
+                errors[high] = _("The maximum must not be below the minimum.")
         if errors:
             raise ValidationError(errors)
 
@@ -299,6 +304,9 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} {self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("residents:unit_detail", args=[self.pk])
 
     def clean(self) -> None:
         if self.cluster_id and self.project_id and self.cluster.project_id != self.project_id:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
@@ -107,7 +108,9 @@ class PersonQuerySet(models.QuerySet):
     def with_current_contract(self, on: dt.date | None = None) -> "PersonQuerySet":
         """Annotate `current_contract_id`: the contract in force on `on` (today by default)."""
         on = on or timezone.localdate()
-        current = Contract.objects.in_force(on).filter(person=OuterRef("pk")).order_by("-start_date")
+        current = (
+            Contract.objects.in_force(on).filter(person=OuterRef("pk")).order_by("-start_date")
+        )
         return self.annotate(current_contract_id=models.Subquery(current.values("pk")[:1]))
 
 
@@ -118,6 +121,12 @@ class Person(models.Model):
         on_delete=models.PROTECT,
         related_name="persons",
         limit_choices_to={"kind": OrganisationKind.CORPORATION},
+    )
+    reference = models.CharField(
+        _("reference"),
+        max_length=40,
+        blank=True,
+        help_text=_("The person's number in the corporation's own system (ERP), if any."),
     )
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
@@ -179,9 +188,19 @@ class Person(models.Model):
             models.Index(fields=["corporation", "role"]),
             models.Index(fields=["corporation", "target_group"]),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["corporation", "reference"],
+                condition=~Q(reference=""),
+                name="person_reference_per_corp",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("residents:person_detail", args=[self.pk])
 
     @property
     def full_name(self) -> str:
@@ -365,6 +384,17 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_type} {self.person} ({self.unit})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("residents:contract_detail", args=[self.pk])
+
+    def is_in_force(self, on: dt.date) -> bool:
+        """The same rule as ContractQuerySet.in_force, for one loaded contract."""
+        return (
+            self.status in IN_FORCE
+            and self.start_date <= on
+            and (self.end_date is None or self.end_date >= on)
+        )
 
     @property
     def holder_display(self) -> str:

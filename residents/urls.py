@@ -1,1 +1,18 @@
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+app_name = "residents"
+urlpatterns = [
+    path("projects/", views.project_list, name="project_list"),
+    path("projects/<int:pk>/", views.project_detail, name="project_detail"),
+    path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
+    path("people/", views.person_list, name="person_list"),
+    path("people/new/", views.person_create, name="person_create"),
+    path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("people/<int:person_pk>/contracts/new/", views.contract_create, name="contract_create"),
+    path("contracts/<int:pk>/", views.contract_detail, name="contract_detail"),
+    path("contracts/<int:pk>/edit/", views.contract_edit, name="contract_edit"),
+    path("contracts/<int:pk>/end/", views.contract_end, name="contract_end"),
+]

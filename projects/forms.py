@@ -1,0 +1,97 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Cluster, Organisation, OrganisationKind, Project, Unit
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ProjectForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = [
+            "name",
+            "corporation",
+            "municipality",
+            "address",
+            "postcode",
+            "city",
+            "concept",
+            "permit_end_date",
+            "care_partners",
+            "dragend_min",
+            "dragend_max",
+            "cluster_dragend_min",
+            "cluster_dragend_max",
+            "contribution_hours",
+            "has_association",
+        ]
+        widgets = {
+            "permit_end_date": DateInput(),
+            "care_partners": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, corporations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["corporation"].queryset = corporations
+        if corporations.count() == 1 and not self.instance.pk:
+            self.fields["corporation"].initial = corporations.first()
+        self.fields["municipality"].queryset = Organisation.objects.filter(
+            kind=OrganisationKind.MUNICIPALITY
+        )
+        self.fields["care_partners"].queryset = Organisation.objects.filter(
+            kind=OrganisationKind.CARE
+        )
+
+
+class ClusterForm(forms.ModelForm):
+    class Meta:
+        model = Cluster
+        fields = ["name", "kind", "dragend_min", "dragend_max"]
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.project = project
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        others = self.instance.project.clusters.filter(name__iexact=name).exclude(
+            pk=self.instance.pk
+        )
+        if others.exists():
+            raise forms.ValidationError(_("This project already has a cluster with this name."))
+        return name
+
+
+class UnitForm(forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = [
+            "number",
+            "cluster",
+            "kind",
+            "floor_area",
+            "rent",
+            "max_household",
+            "wheelchair_accessible",
+        ]
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.project = project
+        self.fields["cluster"].queryset = project.clusters.all()
+        self.fields["cluster"].empty_label = _("(no cluster)")
+
+    def clean_number(self):
+        number = self.cleaned_data["number"].strip()
+        others = self.instance.project.units.filter(number__iexact=number).exclude(
+            pk=self.instance.pk
+        )
+        if others.exists():
+            raise forms.ValidationError(_("This project already has a unit with this number."))
+        return number

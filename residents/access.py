@@ -1,0 +1,35 @@
+"""Access helpers for residents' records: same 404 for "missing" and "not yours"."""
+
+from django.shortcuts import get_object_or_404
+
+from projects.access import require_write
+
+from .models import Contract, Person
+
+
+def get_person_for_user(user, pk, *, write: bool = False) -> Person:
+    person = get_object_or_404(
+        Person.objects.for_user(user).select_related(
+            "corporation", "target_group", "care_organisation"
+        ),
+        pk=pk,
+    )
+    if write:
+        require_write(user, person.corporation_id)
+    return person
+
+
+def get_contract_for_user(user, pk, *, write: bool = False) -> Contract:
+    contract = get_object_or_404(
+        Contract.objects.for_user(user).select_related(
+            "person__target_group",
+            "unit__project__corporation",
+            "unit__cluster",
+            "contract_type",
+            "holder_organisation",
+        ),
+        pk=pk,
+    )
+    if write:
+        require_write(user, contract.unit.project.corporation_id)
+    return contract

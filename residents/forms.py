@@ -1,0 +1,98 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from projects.forms import DateInput
+from projects.models import Organisation, OrganisationKind, Unit
+
+from .models import Contract, ContractStatus, ContractType, EndReason, Outflow, Person
+
+
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = [
+            "corporation",
+            "reference",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "email",
+            "phone",
+            "preferred_language",
+            "target_group",
+            "role",
+            "care_organisation",
+            "care_contact_name",
+            "care_contact_email",
+            "care_contact_phone",
+            "household_size",
+            "needs_accessible",
+            "contribution_hours",
+            "share_profile_consent",
+            "notes",
+        ]
+        widgets = {"date_of_birth": DateInput(), "role": forms.RadioSelect}
+
+    def __init__(self, *args, corporations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["corporation"].queryset = corporations
+        if len(corporations) == 1:
+            self.fields["corporation"].initial = corporations[0].pk
+            self.fields["corporation"].widget = forms.HiddenInput()
+        self.fields["care_organisation"].queryset = Organisation.objects.filter(
+            kind=OrganisationKind.CARE
+        )
+
+
+class ContractForm(forms.ModelForm):
+    """Create or change a contract. Ending one has its own form (ContractEndForm)."""
+
+    class Meta:
+        model = Contract
+        fields = [
+            "unit",
+            "contract_type",
+            "start_date",
+            "end_date",
+            "holder_organisation",
+            "guidance_months",
+            "status",
+        ]
+        widgets = {"start_date": DateInput(), "end_date": DateInput()}
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.person = person
+        self.fields["unit"].queryset = (
+            Unit.objects.filter(project__corporation_id=person.corporation_id)
+            .select_related("project")
+            .order_by("project__name", "number")
+        )
+        self.fields["unit"].label_from_instance = lambda u: f"{u.project.name} – {u.number}"
+        self.fields["contract_type"].queryset = ContractType.objects.all()
+        self.fields["holder_organisation"].queryset = Organisation.objects.filter(
+            kind=OrganisationKind.CARE
+        )
+        allowed = [ContractStatus.DRAFT, ContractStatus.ACTIVE]
+        self.fields["status"].choices = [c for c in ContractStatus.choices if c[0] in allowed]
+        if self.instance.pk and self.instance.status == ContractStatus.ENDED:
+            for field in self.fields.values():
+                field.disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        ctype = cleaned.get("contract_type")
+        if ctype and ctype.is_omklap and not cleaned.get("guidance_months"):
+            cleaned["guidance_months"] = ctype.guidance_months
+            self.instance.guidance_months = ctype.guidance_months
+        return cleaned
+
+
+class ContractEndForm(forms.Form):
+    end_date = forms.DateField(label=_("last day of the tenancy"), widget=DateInput())
+    end_reason = forms.ChoiceField(label=_("end reason"), choices=EndReason.choices)
+    outflow = forms.ChoiceField(
+        label=_("outflow destination"),
+        choices=Outflow.choices,
+        help_text=_("Where the tenant moves to; choose 'unknown' if you do not know."),
+    )

@@ -1,0 +1,340 @@
+"""Staff pages about who lives where: projects with their occupants, units, people, contracts."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from projects import access
+from projects.models import Organisation, OrganisationKind, Project
+
+from . import services
+from .access import get_contract_for_user, get_person_for_user
+from .filters import PersonFilter
+from .forms import ContractEndForm, ContractForm, PersonForm
+from .mix import groups_by_project, mix_by_cluster, mix_by_project
+from .models import Contract, ContractStatus, Person, TargetGroup
+
+
+def _page(request, queryset):
+    return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """Put a model's ValidationError on the form's fields where it has them, else on top."""
+    for field, messages_ in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+def _current_contracts(units_or_ids, on):
+    """Contracts in force on `on` for these units, by unit id (one query)."""
+    contracts = (
+        Contract.objects.in_force(on)
+        .filter(unit__in=units_or_ids)
+        .select_related("person__target_group", "contract_type", "holder_organisation")
+        .order_by("unit_id", "-start_date")
+    )
+    result = {}
+    for contract in contracts:
+        result.setdefault(contract.unit_id, contract)
+    return result
+
+
+def project_list(request):
+    access.require_corporation_user(request.user)
+    today = timezone.localdate()
+    projects = (
+        Project.objects.for_user(request.user)
+        .select_related("corporation", "municipality")
+        .annotate(unit_count=Count("units", distinct=True))
+        .order_by("name", "pk")
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        projects = projects.filter(
+            Q(name__icontains=query) | Q(city__icontains=query) | Q(address__icontains=query)
+        )
+    page = _page(request, projects)
+    mixes = mix_by_project(list(page.object_list), today)
+    rows = [(project, mixes[project.pk]) for project in page.object_list]
+    return render(
+        request,
+        "residents/project_list.html",
+        {
+            "page_obj": page,
+            "rows": rows,
+            "query": query,
+            "can_create": request.user.is_superuser
+            or bool(access.writable_corporation_ids(request.user)),
+        },
+    )
+
+
+def project_detail(request, pk):
+    project = access.get_project_for_user(request.user, pk)
+    today = timezone.localdate()
+    clusters = list(project.clusters.all())
+    units = list(project.units.select_related("cluster").order_by("cluster__name", "number"))
+    current = _current_contracts(units, today)
+    mixes = mix_by_cluster(project, clusters, today)
+    project_mix = mix_by_project([project], today)[project.pk]
+    by_cluster: dict = {c.pk: [] for c in clusters}
+    by_cluster[None] = []
+    for unit in units:
+        by_cluster[unit.cluster_id].append((unit, current.get(unit.pk)))
+    sections = [(c, mixes[c.pk], by_cluster[c.pk]) for c in clusters]
+    if by_cluster[None]:
+        sections.append((None, mixes[None], by_cluster[None]))
+    limits = {limit.target_group_id: limit.max_share for limit in project.group_limits.all()}
+    counts = groups_by_project([project.pk], today).get(project.pk, {})
+    total = project_mix.total
+    groups = []
+    for group in TargetGroup.objects.all():
+        count = counts.get(group.pk, 0)
+        if not count and group.pk not in limits:
+            continue
+        share = 100 * count / total if total else None
+        limit = limits.get(group.pk)
+        groups.append(
+            {
+                "group": group,
+                "count": count,
+                "share": share,
+                "limit": limit,
+                "over": limit is not None and share is not None and share > limit,
+            }
+        )
+    return render(
+        request,
+        "residents/project_detail.html",
+        {
+            "project": project,
+            "sections": sections,
+            "project_mix": project_mix,
+            "groups": groups,
+            "unit_count": len(units),
+            "vacant_count": len(units) - len(current),
+            "can_write": access.can_write(request.user, project.corporation_id),
+            "care_partners": project.care_partners.all(),
+        },
+    )
+
+
+def unit_detail(request, pk):
+    unit = access.get_unit_for_user(request.user, pk)
+    contracts = unit.contracts.select_related(
+        "person__target_group", "contract_type", "holder_organisation"
+    ).order_by("-start_date")
+    today = timezone.localdate()
+    current = next((c for c in contracts if c.is_in_force(today)), None)
+    return render(
+        request,
+        "residents/unit_detail.html",
+        {
+            "unit": unit,
+            "project": unit.project,
+            "contracts": contracts,
+            "current": current,
+            "can_write": access.can_write(request.user, unit.project.corporation_id),
+        },
+    )
+
+
+def person_list(request):
+    access.require_corporation_user(request.user)
+    people = (
+        Person.objects.for_user(request.user).select_related("target_group").with_current_contract()
+    )
+    person_filter = PersonFilter(request.GET or None, queryset=people, request=request)
+    page = _page(request, person_filter.qs)
+    contracts = Contract.objects.filter(
+        pk__in=[p.current_contract_id for p in page.object_list if p.current_contract_id]
+    ).select_related("unit__project", "contract_type")
+    by_id = {c.pk: c for c in contracts}
+    rows = [(person, by_id.get(person.current_contract_id)) for person in page.object_list]
+    return render(
+        request,
+        "residents/person_list.html",
+        {
+            "filter": person_filter,
+            "page_obj": page,
+            "rows": rows,
+            "can_create": request.user.is_superuser
+            or bool(access.writable_corporation_ids(request.user)),
+        },
+    )
+
+
+def person_detail(request, pk):
+    person = get_person_for_user(request.user, pk)
+    contracts = person.contracts.select_related(
+        "unit__project", "contract_type", "holder_organisation"
+    ).order_by("-start_date")
+    history = person.history.select_related("history_user").order_by("-history_date")[:20]
+    return render(
+        request,
+        "residents/person_detail.html",
+        {
+            "person": person,
+            "contracts": contracts,
+            "memberships": person.association_memberships.select_related("project"),
+            "history": _history_rows(history),
+            "can_write": access.can_write(request.user, person.corporation_id),
+        },
+    )
+
+
+def _history_rows(records):
+    """Each change with the fields it changed (against the record before it)."""
+    rows = []
+    for record in records:
+        changed = []
+        previous = record.prev_record
+        if previous is not None:
+            delta = record.diff_against(previous)
+            changed = [
+                str(record.instance_type._meta.get_field(c.field).verbose_name)
+                for c in delta.changes
+            ]
+        rows.append({"record": record, "changed": changed})
+    return rows
+
+
+def _writable_corporations(user):
+    if user.is_superuser:
+        return Organisation.objects.filter(kind=OrganisationKind.CORPORATION)
+    return Organisation.objects.filter(pk__in=access.writable_corporation_ids(user))
+
+
+def person_create(request):
+    corporations = _writable_corporations(request.user)
+    if not corporations.exists():
+        access.require_corporation_user(request.user)
+        raise PermissionDenied
+    form = PersonForm(request.POST or None, corporations=corporations)
+    if request.method == "POST" and form.is_valid():
+        person = form.save()
+        messages.success(request, _("%(name)s added.") % {"name": person.full_name})
+        return redirect(person)
+    return render(
+        request,
+        "residents/form.html",
+        {"form": form, "title": _("New person"), "cancel_url": "residents:person_list"},
+    )
+
+
+def person_edit(request, pk):
+    person = get_person_for_user(request.user, pk, write=True)
+    corporations = Organisation.objects.filter(pk=person.corporation_id)
+    form = PersonForm(request.POST or None, instance=person, corporations=corporations)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Changes saved."))
+        return redirect(person)
+    return render(
+        request,
+        "residents/form.html",
+        {
+            "form": form,
+            "title": _("Edit %(name)s") % {"name": person.full_name},
+            "person": person,
+            "cancel_url": person,
+        },
+    )
+
+
+def contract_detail(request, pk):
+    contract = get_contract_for_user(request.user, pk)
+    history = contract.history.select_related("history_user").order_by("-history_date")[:20]
+    return render(
+        request,
+        "residents/contract_detail.html",
+        {
+            "contract": contract,
+            "person": contract.person,
+            "history": _history_rows(history),
+            "can_write": access.can_write(request.user, contract.unit.project.corporation_id),
+        },
+    )
+
+
+def contract_create(request, person_pk):
+    person = get_person_for_user(request.user, person_pk, write=True)
+    initial = {"unit": request.GET.get("unit"), "start_date": timezone.localdate()}
+    form = ContractForm(request.POST or None, person=person, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        contract = form.save()
+        messages.success(request, _("Contract saved."))
+        return redirect(contract)
+    return render(
+        request,
+        "residents/form.html",
+        {
+            "form": form,
+            "title": _("New contract for %(name)s") % {"name": person.full_name},
+            "person": person,
+            "cancel_url": person,
+        },
+    )
+
+
+def contract_edit(request, pk):
+    contract = get_contract_for_user(request.user, pk, write=True)
+    if contract.status == ContractStatus.ENDED:
+        messages.error(request, _("An ended contract can no longer be changed."))
+        return redirect(contract)
+    form = ContractForm(request.POST or None, instance=contract, person=contract.person)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Contract saved."))
+        return redirect(contract)
+    return render(
+        request,
+        "residents/form.html",
+        {
+            "form": form,
+            "title": _("Edit contract"),
+            "person": contract.person,
+            "contract": contract,
+            "cancel_url": contract,
+        },
+    )
+
+
+def contract_end(request, pk):
+    contract = get_contract_for_user(request.user, pk, write=True)
+    if contract.status != ContractStatus.ACTIVE:
+        messages.error(request, _("Only an active contract can be ended."))
+        return redirect(contract)
+    form = ContractEndForm(
+        request.POST or None, initial={"end_date": contract.end_date or timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contract_end(
+                contract=contract,
+                ended_on=form.cleaned_data["end_date"],
+                reason=form.cleaned_data["end_reason"],
+                outflow=form.cleaned_data["outflow"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Contract ended."))
+            return redirect(contract)
+    return render(
+        request,
+        "residents/form.html",
+        {
+            "form": form,
+            "title": _("End contract of %(name)s") % {"name": contract.person.full_name},
+            "person": contract.person,
+            "contract": contract,
+            "cancel_url": contract,
+            "submit_label": _("End contract"),
+        },
+    )

@@ -1,0 +1,62 @@
+"""Logging in with e-mail and password, password reset by e-mail, no open sign-up."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from .factories import UserFactory
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(email="woonconsulent@a.example", password="een-goed-wachtwoord-42")
+
+
+def test_login_with_email_and_password_lands_on_home(client, user):
+    response = client.post(
+        reverse("account_login"),
+        {"login": "woonconsulent@a.example", "password": "een-goed-wachtwoord-42"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_wrong_password_is_refused_with_a_message(client, user):
+    response = client.post(
+        reverse("account_login"),
+        {"login": "woonconsulent@a.example", "password": "fout"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_login_page_is_dutch_by_default(client, db):
+    page = client.get(reverse("account_login")).content.decode()
+    assert 'lang="nl"' in page
+
+
+def test_nobody_can_sign_up(client, db):
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "nieuw@example.test",
+            "password1": "een-goed-wachtwoord-42",
+            "password2": "een-goed-wachtwoord-42",
+        },
+    )
+    assert not UserFactory._meta.model.objects.filter(email="nieuw@example.test").exists()
+
+
+def test_password_reset_sends_an_email(client, user):
+    response = client.post(reverse("account_reset_password"), {"email": user.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert user.email in mail.outbox[0].to
+
+
+def test_logout(client, user):
+    client.force_login(user)
+    client.post(reverse("account_logout"))
+    assert client.get(reverse("home")).status_code == 302

@@ -1,0 +1,156 @@
+"""Every staff page against every persona: who gets the page, a 404, a 403 or the login page.
+
+Outsiders (another corporation, a policy officer, an association member, a user with no role)
+get the same 404 as for a missing object; the read-only role gets 403 on every write.
+"""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from .factories import ClusterFactory, ContractFactory, PersonFactory, UnitFactory
+
+
+@pytest.fixture
+def world(project_a):
+    cluster = ClusterFactory(project=project_a, name="Gang A")
+    unit = UnitFactory(project=project_a, cluster=cluster)
+    person = PersonFactory(corporation=project_a.corporation, first_name="Anouk")
+    contract = ContractFactory(person=person, unit=unit, start_date=dt.date(2025, 2, 1))
+    return {
+        "project": project_a,
+        "cluster": cluster,
+        "unit": unit,
+        "person": person,
+        "contract": contract,
+    }
+
+
+# (url name, the object its pk comes from, or None)
+READ_OBJECT_VIEWS = [
+    ("residents:project_detail", "project"),
+    ("residents:unit_detail", "unit"),
+    ("residents:person_detail", "person"),
+    ("residents:contract_detail", "contract"),
+]
+READ_LIST_VIEWS = ["residents:project_list", "residents:person_list"]
+WRITE_OBJECT_VIEWS = [
+    ("projects:edit", "project"),
+    ("projects:cluster_create", "project"),
+    ("projects:cluster_edit", "cluster"),
+    ("projects:unit_create", "project"),
+    ("projects:unit_edit", "unit"),
+    ("residents:person_edit", "person"),
+    ("residents:contract_create", "person"),
+    ("residents:contract_edit", "contract"),
+    ("residents:contract_end", "contract"),
+]
+CREATE_VIEWS = ["projects:create", "residents:person_create"]
+OBJECT_VIEWS = READ_OBJECT_VIEWS + WRITE_OBJECT_VIEWS
+ALL_IDS = [name for name, _ in OBJECT_VIEWS]
+
+
+def url_of(world, name, key=None):
+    return reverse(name, args=[world[key].pk]) if key else reverse(name)
+
+
+@pytest.mark.parametrize(("name", "key"), OBJECT_VIEWS, ids=ALL_IDS)
+def test_staff_of_the_corporation_opens_every_page(world, staff_a, client_for, name, key):
+    response = client_for(staff_a).get(url_of(world, name, key))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("name", READ_LIST_VIEWS + CREATE_VIEWS)
+def test_staff_opens_lists_and_create_forms(staff_a, client_for, name):
+    assert client_for(staff_a).get(reverse(name)).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["staff_b", "policy_a", "member_a", "outsider"])
+@pytest.mark.parametrize(("name", "key"), OBJECT_VIEWS, ids=ALL_IDS)
+def test_outsiders_get_404_on_every_object_page(world, request, client_for, persona, name, key):
+    user = request.getfixturevalue(persona)
+    response = client_for(user).get(url_of(world, name, key))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["staff_b", "policy_a", "member_a", "outsider"])
+@pytest.mark.parametrize(
+    ("name", "key"), WRITE_OBJECT_VIEWS, ids=[n for n, _ in WRITE_OBJECT_VIEWS]
+)
+def test_outsiders_cannot_post_either(world, request, client_for, persona, name, key):
+    user = request.getfixturevalue(persona)
+    response = client_for(user).post(url_of(world, name, key), {"name": "X", "number": "X"})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["policy_a", "member_a", "outsider"])
+@pytest.mark.parametrize("name", READ_LIST_VIEWS + CREATE_VIEWS)
+def test_users_without_corporation_records_get_404_on_lists(request, client_for, persona, name):
+    user = request.getfixturevalue(persona)
+    assert client_for(user).get(reverse(name)).status_code == 404
+
+
+def test_other_corporation_lists_do_not_show_our_records(world, staff_b, client_for):
+    client = client_for(staff_b)
+    projects = client.get(reverse("residents:project_list")).content.decode()
+    people = client.get(reverse("residents:person_list")).content.decode()
+    assert world["project"].name not in projects
+    assert "Anouk" not in people
+
+
+@pytest.mark.parametrize(("name", "key"), READ_OBJECT_VIEWS, ids=[n for n, _ in READ_OBJECT_VIEWS])
+def test_read_only_role_reads(world, readonly_a, client_for, name, key):
+    assert client_for(readonly_a).get(url_of(world, name, key)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "key"), WRITE_OBJECT_VIEWS, ids=[n for n, _ in WRITE_OBJECT_VIEWS]
+)
+def test_read_only_role_gets_403_on_writes(world, readonly_a, client_for, name, key):
+    client = client_for(readonly_a)
+    assert client.get(url_of(world, name, key)).status_code == 403
+    assert client.post(url_of(world, name, key), {}).status_code == 403
+
+
+@pytest.mark.parametrize("name", CREATE_VIEWS)
+def test_read_only_role_gets_403_on_create(readonly_a, client_for, name):
+    assert client_for(readonly_a).get(reverse(name)).status_code == 403
+
+
+def test_read_only_role_sees_no_edit_buttons(world, readonly_a, client_for):
+    page = client_for(readonly_a).get(url_of(world, "residents:project_detail", "project"))
+    assert reverse("projects:edit", args=[world["project"].pk]) not in page.content.decode()
+
+
+@pytest.mark.parametrize(("name", "key"), OBJECT_VIEWS, ids=ALL_IDS)
+def test_anonymous_users_are_sent_to_login(world, client, name, key):
+    url = url_of(world, name, key)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("name", READ_LIST_VIEWS + CREATE_VIEWS + ["home"])
+def test_anonymous_users_are_sent_to_login_from_lists(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_missing_and_foreign_objects_look_the_same(world, staff_b, client_for, project_b):
+    client = client_for(staff_b)
+    foreign = client.get(url_of(world, "residents:person_detail", "person"))
+    missing = client.get(reverse("residents:person_detail", args=[999_999]))
+    assert foreign.status_code == missing.status_code == 404
+
+
+def test_site_administrator_sees_every_corporation(world, admin_user, client_for):
+    client = client_for(admin_user)
+    assert client.get(url_of(world, "residents:person_detail", "person")).status_code == 200
+    assert client.get(reverse("admin:residents_contract_changelist")).status_code == 200
+
+
+def test_staff_cannot_open_the_django_admin(staff_a, client_for):
+    response = client_for(staff_a).get(reverse("admin:index"))
+    assert response.status_code == 302
