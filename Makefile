@@ -51,8 +51,13 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 
+# The suite runs on the real services (PostgreSQL, Redis), never on the demo's SQLite.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/magicmix
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
 test: lint
-	$(VENV)/bin/pytest
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
+		MAGICMIX_REQUIRE_SERVICES=1 $(VENV)/bin/pytest
 
 # Regenerate the Dutch catalogue after changing strings (needs GNU gettext), then translate and
 # compile; the compiled .mo is committed so a fresh machine needs no gettext.

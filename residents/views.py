@@ -182,26 +182,35 @@ def person_detail(request, pk):
             "person": person,
             "contracts": contracts,
             "memberships": person.association_memberships.select_related("project"),
-            "history": _history_rows(history),
+            "history": _history_rows(person.history),
             "can_write": access.can_write(request.user, person.corporation_id),
         },
     )
 
 
-def _history_rows(records):
-    """Each change with the fields it changed (against the record before it)."""
+HISTORY_ROWS = 20
+
+
+def _history_rows(history):
+    """The latest changes, newest first, each with the fields it changed (one query).
+
+    One record more than shown is loaded, so the oldest shown can be compared with its
+    predecessor without a query per row.
+    """
+    records = list(
+        history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : HISTORY_ROWS + 1
+        ]
+    )
     rows = []
-    for record in records:
+    for record, previous in zip(records, [*records[1:], None], strict=False):
         changed = []
-        previous = record.prev_record
-        if previous is not None:
+        if previous is not None and record.history_type == "~":
             delta = record.diff_against(previous)
-            changed = [
-                str(record.instance_type._meta.get_field(c.field).verbose_name)
-                for c in delta.changes
-            ]
+            model = record.instance_type._meta
+            changed = [str(model.get_field(change.field).verbose_name) for change in delta.changes]
         rows.append({"record": record, "changed": changed})
-    return rows
+    return rows[:HISTORY_ROWS]
 
 
 def _writable_corporations(user):
@@ -249,14 +258,13 @@ def person_edit(request, pk):
 
 def contract_detail(request, pk):
     contract = get_contract_for_user(request.user, pk)
-    history = contract.history.select_related("history_user").order_by("-history_date")[:20]
     return render(
         request,
         "residents/contract_detail.html",
         {
             "contract": contract,
             "person": contract.person,
-            "history": _history_rows(history),
+            "history": _history_rows(contract.history),
             "can_write": access.can_write(request.user, contract.unit.project.corporation_id),
         },
     )

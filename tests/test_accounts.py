@@ -60,3 +60,15 @@ def test_logout(client, user):
     client.force_login(user)
     client.post(reverse("account_logout"))
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_dutch_is_the_default_even_for_an_english_browser(client, db):
+    page = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="nl"' in page.content.decode()
+
+
+def test_anyone_can_switch_to_english_before_logging_in(client, db):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/accounts/login/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/"
+    assert 'lang="en"' in client.get(reverse("account_login")).content.decode()
