@@ -22,7 +22,7 @@ $(VENV)/.installed: pyproject.toml
 	@echo "Using $(PYTHON) ($$($(PYTHON) --version))"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev,prod]"
+	$(PY) -m pip install --quiet ".[dev,prod]"
 	@touch $@
 
 setup: $(VENV)/.installed

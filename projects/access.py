@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Cluster, Membership, Project, Role, Unit
+from .models import Cluster, Membership, Organisation, OrganisationKind, Project, Role, Unit
 
 
 def _memberships(user) -> dict[int, str]:
@@ -93,3 +93,14 @@ def get_unit_for_user(user, pk, *, write: bool = False) -> Unit:
     if write:
         require_write(user, unit.project.corporation_id)
     return unit
+
+
+def get_corporation_for_user(user, pk, *, write: bool = False):
+    """A corporation the user works for (staff or read-only); 404 otherwise."""
+    corporations = Organisation.objects.filter(kind=OrganisationKind.CORPORATION)
+    if not user.is_superuser:
+        corporations = corporations.filter(pk__in=corporation_ids(user))
+    corporation = get_object_or_404(corporations, pk=pk)
+    if write:
+        require_write(user, corporation.pk)
+    return corporation

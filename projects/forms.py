@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Cluster, Organisation, OrganisationKind, Project, Unit
+from .models import Cluster, Organisation, OrganisationKind, Project, Role, Unit
 
 
 class DateInput(forms.DateInput):
@@ -95,3 +95,15 @@ class UnitForm(forms.ModelForm):
         if others.exists():
             raise forms.ValidationError(_("This project already has a unit with this number."))
         return number
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("e-mail"))
+    first_name = forms.CharField(label=_("first name"), max_length=150)
+    last_name = forms.CharField(label=_("last name"), max_length=150)
+    role = forms.ChoiceField(
+        label=_("role"),
+        choices=[(Role.STAFF, Role.STAFF.label), (Role.READONLY, Role.READONLY.label)],
+        widget=forms.RadioSelect,
+        initial=Role.READONLY,
+    )

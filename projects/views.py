@@ -2,14 +2,15 @@
 residents.views, which knows about contracts."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from . import access
-from .forms import ClusterForm, ProjectForm, UnitForm
-from .models import Organisation, OrganisationKind
+from . import access, services
+from .forms import ClusterForm, InviteForm, ProjectForm, UnitForm
+from .models import Membership, Organisation, OrganisationKind
 
 
 def _form_page(request, form, *, title, project=None, cancel_url):
@@ -96,4 +97,46 @@ def unit_edit(request, pk):
         title=_("Edit unit %(number)s") % {"number": unit.number},
         project=unit.project,
         cancel_url=unit,
+    )
+
+
+def team(request):
+    """The user's corporations with who works there, and an invitation button for staff."""
+    access.require_corporation_user(request.user)
+    corporations = Organisation.objects.filter(kind=OrganisationKind.CORPORATION)
+    if not request.user.is_superuser:
+        corporations = corporations.filter(pk__in=access.corporation_ids(request.user))
+    corporations = corporations.prefetch_related(
+        Prefetch("memberships", queryset=Membership.objects.select_related("user"))
+    )
+    rows = [(org, access.can_write(request.user, org.pk)) for org in corporations]
+    return render(request, "projects/team.html", {"rows": rows})
+
+
+def member_invite(request, pk):
+    corporation = access.get_corporation_for_user(request.user, pk, write=True)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_invite(
+                organisation=corporation,
+                invited_by=request.user,
+                language=request.LANGUAGE_CODE,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                _("%(email)s has been invited and will receive an e-mail to set a password.")
+                % {"email": form.cleaned_data["email"]},
+            )
+            return redirect("projects:team")
+    return _form_page(
+        request,
+        form,
+        title=_("Invite a colleague to %(org)s") % {"org": corporation},
+        cancel_url="projects:team",
     )

@@ -96,3 +96,23 @@ class ContractEndForm(forms.Form):
         choices=Outflow.choices,
         help_text=_("Where the tenant moves to; choose 'unknown' if you do not know."),
     )
+
+
+class GroupLimitsForm(forms.Form):
+    """One optional maximum share (%) per target group for a project."""
+
+    def __init__(self, *args, groups, current: dict[int, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.groups = list(groups)
+        for group in self.groups:
+            self.fields[f"group_{group.pk}"] = forms.IntegerField(
+                label=group.label,
+                required=False,
+                min_value=1,
+                max_value=100,
+                initial=current.get(group.pk),
+                help_text=_("Maximum share of all residents, in %. Empty: no maximum."),
+            )
+
+    def limits(self) -> dict[int, int | None]:
+        return {g.pk: self.cleaned_data.get(f"group_{g.pk}") for g in self.groups}

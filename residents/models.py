@@ -509,7 +509,8 @@ class Contract(models.Model):
                 add("end_date", _("An ended contract needs its end date."))
             if not self.end_reason:
                 add("end_reason", _("Give the reason the contract ended."))
-            if not self.outflow:
+            stays = self.end_reason in (EndReason.FLIPPED, EndReason.MOVED_WITHIN)
+            if not self.outflow and not stays:
                 add("outflow", _("Give where the tenant went (or 'unknown')."))
         if unit and start and self.status in IN_FORCE and not errors.get("end_date"):
             clash = Contract.objects.overlapping(unit_id=unit.pk, start=start, end=end)

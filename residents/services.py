@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.db import transaction
 
-from .models import Contract, ContractStatus
+from .models import Contract, ContractStatus, TargetGroupLimit
 
 
 @transaction.atomic
@@ -18,3 +18,16 @@ def contract_end(*, contract: Contract, ended_on: dt.date, reason: str, outflow:
     contract.full_clean()
     contract.save()
     return contract
+
+
+@transaction.atomic
+def project_group_limits_set(*, project, limits: dict[int, int | None]) -> None:
+    """Replace a project's maximum shares per target group (None removes a maximum)."""
+    TargetGroupLimit.objects.filter(project=project).exclude(
+        target_group_id__in=[g for g, share in limits.items() if share is not None]
+    ).delete()
+    for group_id, share in limits.items():
+        if share is not None:
+            TargetGroupLimit.objects.update_or_create(
+                project=project, target_group_id=group_id, defaults={"max_share": share}
+            )

@@ -1,11 +1,13 @@
 from django.urls import path
 
 from . import views
+from .urls_csv import csv_urlpatterns
 
 app_name = "residents"
 urlpatterns = [
     path("projects/", views.project_list, name="project_list"),
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
+    path("projects/<int:pk>/group-limits/", views.project_group_limits, name="group_limits"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("people/", views.person_list, name="person_list"),
     path("people/new/", views.person_create, name="person_create"),
@@ -16,3 +18,4 @@ urlpatterns = [
     path("contracts/<int:pk>/edit/", views.contract_edit, name="contract_edit"),
     path("contracts/<int:pk>/end/", views.contract_end, name="contract_end"),
 ]
+urlpatterns += csv_urlpatterns

@@ -15,7 +15,7 @@ from projects.models import Organisation, OrganisationKind, Project
 from . import services
 from .access import get_contract_for_user, get_person_for_user
 from .filters import PersonFilter
-from .forms import ContractEndForm, ContractForm, PersonForm
+from .forms import ContractEndForm, ContractForm, GroupLimitsForm, PersonForm
 from .mix import groups_by_project, mix_by_cluster, mix_by_project
 from .models import Contract, ContractStatus, Person, TargetGroup
 
@@ -174,7 +174,6 @@ def person_detail(request, pk):
     contracts = person.contracts.select_related(
         "unit__project", "contract_type", "holder_organisation"
     ).order_by("-start_date")
-    history = person.history.select_related("history_user").order_by("-history_date")[:20]
     return render(
         request,
         "residents/person_detail.html",
@@ -344,5 +343,29 @@ def contract_end(request, pk):
             "contract": contract,
             "cancel_url": contract,
             "submit_label": _("End contract"),
+        },
+    )
+
+
+def project_group_limits(request, pk):
+    project = access.get_project_for_user(request.user, pk, write=True)
+    current = dict(project.group_limits.values_list("target_group_id", "max_share"))
+    form = GroupLimitsForm(request.POST or None, groups=TargetGroup.objects.all(), current=current)
+    if request.method == "POST" and form.is_valid():
+        services.project_group_limits_set(project=project, limits=form.limits())
+        messages.success(request, _("Maximum shares per target group saved."))
+        return redirect(project)
+    return render(
+        request,
+        "projects/form.html",
+        {
+            "form": form,
+            "title": _("Maximum share per target group"),
+            "intro": _(
+                "The largest share of the project's residents that one target group may take. "
+                "The mix on the project page shows a group that is over its maximum."
+            ),
+            "project": project,
+            "cancel_url": project,
         },
     )

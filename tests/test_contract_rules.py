@@ -366,6 +366,19 @@ def test_an_ended_contract_needs_end_reason_and_outflow(unit, tenant):
     contract.full_clean()
 
 
+@pytest.mark.parametrize("reason", [EndReason.FLIPPED, EndReason.MOVED_WITHIN])
+def test_a_tenant_who_stays_needs_no_outflow(unit, tenant, reason):
+    contract = build(
+        unit,
+        tenant,
+        status=ContractStatus.ENDED,
+        start_date=D(2024, 1, 1),
+        end_date=D(2024, 12, 31),
+        end_reason=reason,
+    )
+    contract.full_clean()
+
+
 def test_an_ended_contract_needs_its_end_date(unit, tenant):
     contract = build(
         unit,

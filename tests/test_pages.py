@@ -376,3 +376,17 @@ def test_user_without_role_is_told_so(outsider, client_for):
     assert response.status_code == 200
     assert not response.context.get("staff_rows")
     assert not response.context.get("policy_rows")
+
+
+def test_staff_sets_maximum_shares_per_target_group(staff_a, project_a, client_for):
+    statushouder = TargetGroup.objects.get(code="statushouder")
+    student = TargetGroup.objects.get(code="student")
+    client = client_for(staff_a)
+    url = reverse("residents:group_limits", args=[project_a.pk])
+    client.post(url, {f"group_{statushouder.pk}": "35", f"group_{student.pk}": "60"})
+    client.post(url, {f"group_{statushouder.pk}": "30"})
+    assert dict(project_a.group_limits.values_list("target_group__code", "max_share")) == {
+        "statushouder": 30
+    }
+    response = client.post(url, {f"group_{student.pk}": "150"})
+    assert f"group_{student.pk}" in response.context["form"].errors

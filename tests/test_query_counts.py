@@ -43,8 +43,9 @@ PAGES = {
     "project_list": lambda p: reverse("residents:project_list"),
     "project_detail": lambda p: reverse("residents:project_detail", args=[p.pk]),
     "person_list": lambda p: reverse("residents:person_list"),
-    "person_list_filtered": lambda p: reverse("residents:person_list")
-    + f"?project={p.pk}&role=dragend&status=resident",
+    "person_list_filtered": lambda p: (
+        reverse("residents:person_list") + f"?project={p.pk}&role=dragend&status=resident"
+    ),
     "unit_detail": lambda p: reverse("residents:unit_detail", args=[p.units.first().pk]),
     "person_detail": lambda p: reverse(
         "residents:person_detail", args=[p.units.first().contracts.first().person_id]

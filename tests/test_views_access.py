@@ -45,6 +45,7 @@ WRITE_OBJECT_VIEWS = [
     ("residents:contract_create", "person"),
     ("residents:contract_edit", "contract"),
     ("residents:contract_end", "contract"),
+    ("residents:group_limits", "project"),
 ]
 CREATE_VIEWS = ["projects:create", "residents:person_create"]
 OBJECT_VIEWS = READ_OBJECT_VIEWS + WRITE_OBJECT_VIEWS
