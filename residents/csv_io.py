@@ -325,6 +325,8 @@ _DECIMAL = re.compile(r"\d{1,12}(?:[.,]\d{1,6})?")
 
 
 def parse_decimal(value: str) -> Decimal:
+    if value.startswith("-") and _DECIMAL.fullmatch(value[1:]):
+        raise CellError(_("“%(value)s” is below zero; give 0 or more.") % {"value": value})
     if not _DECIMAL.fullmatch(value):
         raise CellError(
             _(

@@ -521,6 +521,13 @@ def test_other_numbers_are_refused(value):
         csv_io.parse_decimal(value)
 
 
+def test_a_negative_amount_is_called_negative_not_unreadable():
+    with pytest.raises(csv_io.CellError) as refused:
+        csv_io.parse_decimal("-5")
+    assert "0" in str(refused.value.args[0])
+    assert "-5" in str(refused.value.args[0])
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
