@@ -24,6 +24,11 @@ def _page(request, queryset):
     return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _form_page(request, form, *, title, cancel_url, person=None, **extra):
+    context = {"form": form, "title": title, "person": person, "cancel_url": cancel_url}
+    return render(request, "residents/form.html", context | extra)
+
+
 def _add_errors(form, error: ValidationError) -> None:
     """Put a model's ValidationError on the form's fields where it has them, else on top."""
     for field, messages_ in error.message_dict.items():
@@ -228,11 +233,7 @@ def person_create(request):
         person = form.save()
         messages.success(request, _("%(name)s added.") % {"name": person.full_name})
         return redirect(person)
-    return render(
-        request,
-        "residents/form.html",
-        {"form": form, "title": _("New person"), "cancel_url": "residents:person_list"},
-    )
+    return _form_page(request, form, title=_("New person"), cancel_url="residents:person_list")
 
 
 def person_edit(request, pk):
@@ -243,15 +244,12 @@ def person_edit(request, pk):
         form.save()
         messages.success(request, _("Changes saved."))
         return redirect(person)
-    return render(
+    return _form_page(
         request,
-        "residents/form.html",
-        {
-            "form": form,
-            "title": _("Edit %(name)s") % {"name": person.full_name},
-            "person": person,
-            "cancel_url": person,
-        },
+        form,
+        title=_("Edit %(name)s") % {"name": person.full_name},
+        person=person,
+        cancel_url=person,
     )
 
 
@@ -277,15 +275,12 @@ def contract_create(request, person_pk):
         contract = form.save()
         messages.success(request, _("Contract saved."))
         return redirect(contract)
-    return render(
+    return _form_page(
         request,
-        "residents/form.html",
-        {
-            "form": form,
-            "title": _("New contract for %(name)s") % {"name": person.full_name},
-            "person": person,
-            "cancel_url": person,
-        },
+        form,
+        title=_("New contract for %(name)s") % {"name": person.full_name},
+        person=person,
+        cancel_url=person,
     )
 
 
@@ -299,16 +294,13 @@ def contract_edit(request, pk):
         form.save()
         messages.success(request, _("Contract saved."))
         return redirect(contract)
-    return render(
+    return _form_page(
         request,
-        "residents/form.html",
-        {
-            "form": form,
-            "title": _("Edit contract"),
-            "person": contract.person,
-            "contract": contract,
-            "cancel_url": contract,
-        },
+        form,
+        title=_("Edit contract"),
+        person=contract.person,
+        contract=contract,
+        cancel_url=contract,
     )
 
 
@@ -333,17 +325,14 @@ def contract_end(request, pk):
         else:
             messages.success(request, _("Contract ended."))
             return redirect(contract)
-    return render(
+    return _form_page(
         request,
-        "residents/form.html",
-        {
-            "form": form,
-            "title": _("End contract of %(name)s") % {"name": contract.person.full_name},
-            "person": contract.person,
-            "contract": contract,
-            "cancel_url": contract,
-            "submit_label": _("End contract"),
-        },
+        form,
+        title=_("End contract of %(name)s") % {"name": contract.person.full_name},
+        person=contract.person,
+        contract=contract,
+        cancel_url=contract,
+        submit_label=_("End contract"),
     )
 
 
