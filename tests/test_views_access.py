@@ -155,3 +155,16 @@ def test_site_administrator_sees_every_corporation(world, admin_user, client_for
 def test_staff_cannot_open_the_django_admin(staff_a, client_for):
     response = client_for(staff_a).get(reverse("admin:index"))
     assert response.status_code == 302
+
+
+def test_refusals_explain_themselves_when_debug_is_off(
+    world, readonly_a, staff_b, client_for, settings
+):
+    settings.DEBUG = False
+    refused = client_for(readonly_a).get(url_of(world, "projects:edit", "project"))
+    hidden = client_for(staff_b).get(url_of(world, "residents:person_detail", "person"))
+    assert refused.status_code == 403
+    assert "403.html" in [t.name for t in refused.templates]
+    assert hidden.status_code == 404
+    assert "404.html" in [t.name for t in hidden.templates]
+    assert "Anouk" not in hidden.content.decode()
