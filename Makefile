@@ -62,8 +62,8 @@ test: lint
 # Regenerate the Dutch catalogue after changing strings (needs GNU gettext), then translate and
 # compile; the compiled .mo is committed so a fresh machine needs no gettext.
 messages: setup
-	$(PY) manage.py makemessages -l nl --no-obsolete --no-location
-	$(PY) manage.py compilemessages -l nl
+	$(PY) manage.py makemessages -l nl --no-obsolete --no-location -i ".venv/*" -i "tests/*" -i "bench/*"
+	$(PY) manage.py compilemessages -l nl -i .venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache

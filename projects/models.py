@@ -55,10 +55,16 @@ class Organisation(models.Model):
 
 class Membership(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="memberships"
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
 
@@ -161,7 +167,7 @@ class Project(models.Model):
         help_text=_("The default monthly contribution of a dragend resident."),
     )
     has_association = models.BooleanField(_("has a residents' association"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ProjectQuerySet.as_manager()
 
@@ -219,7 +225,9 @@ class ClusterKind(models.TextChoices):
 
 
 class Cluster(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="clusters")
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="clusters"
+    )
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(
         _("kind"), max_length=20, choices=ClusterKind.choices, default=ClusterKind.CORRIDOR
@@ -270,7 +278,9 @@ class UnitKind(models.TextChoices):
 
 
 class Unit(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="units")
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="units"
+    )
     cluster = models.ForeignKey(
         Cluster,
         verbose_name=_("cluster"),

@@ -60,7 +60,9 @@ class TargetGroup(BilingualName):
 class TargetGroupLimit(models.Model):
     """The largest share of a project's residents that one target group may take."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="group_limits")
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="group_limits"
+    )
     target_group = models.ForeignKey(
         TargetGroup, verbose_name=_("target group"), on_delete=models.CASCADE
     )
@@ -174,7 +176,7 @@ class Person(models.Model):
         blank=True,
         related_name="person",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["created_at"])
 
     objects = PersonQuerySet.as_manager()
@@ -359,7 +361,7 @@ class Contract(models.Model):
     outflow = models.CharField(
         _("outflow destination"), max_length=20, choices=Outflow.choices, blank=True
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["created_at"])
 
     objects = ContractQuerySet.as_manager()
@@ -421,13 +423,16 @@ class Contract(models.Model):
             add("end_date", _("The end date lies before the start date."))
         if ctype and start:
             if ctype.fixed_term and not end:
-                add("end_date", _("A %(type)s contract needs an end date.") % {"type": ctype})
+                add(
+                    "end_date",
+                    _("A contract of type %(type)s needs an end date.") % {"type": ctype},
+                )
             maximum = self.max_end_date
             if maximum and end and end > maximum:
                 add(
                     "end_date",
                     _(
-                        "A %(type)s contract lasts at most %(months)s months: "
+                        "A contract of type %(type)s lasts at most %(months)s months: "
                         "from this start date it must end on %(date)s at the latest."
                     )
                     % {
@@ -439,7 +444,7 @@ class Contract(models.Model):
             if ctype.valid_from and start < ctype.valid_from:
                 add(
                     "start_date",
-                    _("A %(type)s contract can start on %(date)s at the earliest.")
+                    _("A contract of type %(type)s can start on %(date)s at the earliest.")
                     % {"type": ctype, "date": date_format(ctype.valid_from, "j F Y")},
                 )
         if ctype and person:
@@ -447,7 +452,7 @@ class Contract(models.Model):
                 if not person.date_of_birth:
                     add(
                         "contract_type",
-                        _("A %(type)s contract needs the tenant's date of birth.")
+                        _("A contract of type %(type)s needs the tenant's date of birth.")
                         % {"type": ctype},
                     )
                 elif start:
@@ -458,8 +463,8 @@ class Contract(models.Model):
                         add(
                             "contract_type",
                             _(
-                                "A %(type)s contract is for tenants aged %(min)s to %(max)s at "
-                                "the start; this tenant is %(age)s then."
+                                "A contract of type %(type)s is for tenants aged %(min)s to "
+                                "%(max)s at the start; this tenant is %(age)s then."
                             )
                             % {
                                 "type": ctype,
@@ -477,14 +482,17 @@ class Contract(models.Model):
                 if self.status != ContractStatus.DRAFT and others.exists():
                     add(
                         "contract_type",
-                        _("This tenant has had a %(type)s contract already; it is once per person.")
+                        _(
+                            "This tenant has had a contract of type %(type)s already; "
+                            "it is allowed once per person."
+                        )
                         % {"type": ctype},
                     )
             allowed = list(ctype.allowed_groups.all()) if ctype.pk else []
             if allowed and person.target_group_id not in {g.pk for g in allowed}:
                 add(
                     "contract_type",
-                    _("A %(type)s contract is not allowed for the target group %(group)s.")
+                    _("A contract of type %(type)s is not allowed for the target group %(group)s.")
                     % {"type": ctype, "group": person.target_group},
                 )
         if self.holder_organisation_id:
@@ -544,10 +552,16 @@ class AssociationMembership(models.Model):
     """A resident's membership of a project's residents' association (woonvereniging)."""
 
     person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="association_memberships"
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="association_memberships",
     )
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="association_memberships"
+        Project,
+        verbose_name=_("project"),
+        on_delete=models.CASCADE,
+        related_name="association_memberships",
     )
     joined_on = models.DateField(_("joined on"))
     left_on = models.DateField(_("left on"), null=True, blank=True)
@@ -570,13 +584,15 @@ class AssociationMembership(models.Model):
 
     def clean(self) -> None:
         if self.left_on and self.joined_on and self.left_on < self.joined_on:
-            raise ValidationError({"left_on": _("Leaving lies before joining.")})
+            raise ValidationError(
+                {"left_on": _("The date of leaving lies before the date of joining.")}
+            )
         if (
             self.person_id
             and self.project_id
             and self.person.corporation_id != self.project.corporation_id
         ):
-            raise ValidationError({"project": _("This project is of another corporation.")})
+            raise ValidationError({"project": _("This project belongs to another corporation.")})
 
 
 def unit_occupied_expression(on: dt.date):
