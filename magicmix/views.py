@@ -1,6 +1,5 @@
 """The home page: one page, with the sections that fit each of the user's roles."""
 
-from django.db.models import Count
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -19,10 +18,7 @@ def home(request):
 
     if access.is_corporation_user(user):
         projects = list(
-            Project.objects.for_user(user)
-            .select_related("municipality")
-            .annotate(unit_count=Count("units", distinct=True))
-            .order_by("name", "pk")
+            Project.objects.for_user(user).select_related("municipality").with_unit_count()
         )
         mixes = mix_by_project(projects, today)
         context["staff_rows"] = [
@@ -33,8 +29,7 @@ def home(request):
         projects = list(
             Project.objects.for_policy(user)
             .select_related("corporation", "municipality")
-            .annotate(unit_count=Count("units", distinct=True))
-            .order_by("name", "pk")
+            .with_unit_count()
         )
         mixes = mix_by_project(projects, today)
         rows = []

@@ -95,12 +95,32 @@ def get_unit_for_user(user, pk, *, write: bool = False) -> Unit:
     return unit
 
 
+def corporations_for_user(user, *, write: bool = False):
+    """Corporations whose records the user may read (with `write`: change)."""
+    corporations = Organisation.objects.filter(kind=OrganisationKind.CORPORATION)
+    if user.is_superuser:
+        return corporations
+    ids = writable_corporation_ids(user) if write else corporation_ids(user)
+    return corporations.filter(pk__in=ids)
+
+
+def can_create(user) -> bool:
+    """Whether the user may add records (projects, people) to some corporation."""
+    return user.is_authenticated and (user.is_superuser or bool(writable_corporation_ids(user)))
+
+
+def require_writable_corporations(user):
+    """For a create page: 404 without corporation records, 403 for a read-only role."""
+    require_corporation_user(user)
+    corporations = corporations_for_user(user, write=True)
+    if not corporations.exists():
+        raise PermissionDenied
+    return corporations
+
+
 def get_corporation_for_user(user, pk, *, write: bool = False):
     """A corporation the user works for (staff or read-only); 404 otherwise."""
-    corporations = Organisation.objects.filter(kind=OrganisationKind.CORPORATION)
-    if not user.is_superuser:
-        corporations = corporations.filter(pk__in=corporation_ids(user))
-    corporation = get_object_or_404(corporations, pk=pk)
+    corporation = get_object_or_404(corporations_for_user(user), pk=pk)
     if write:
         require_write(user, corporation.pk)
     return corporation

@@ -1,7 +1,14 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Cluster, Organisation, OrganisationKind, Project, Role, Unit
+
+
+def add_model_errors(form, error: ValidationError) -> None:
+    """Put a model's or service's ValidationError on the form's fields, else on top."""
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
 
 
 class DateInput(forms.DateInput):

@@ -98,6 +98,10 @@ class ProjectQuerySet(models.QuerySet):
             return self
         return self.filter(corporation_id__in=corporation_ids(user))
 
+    def with_unit_count(self) -> "ProjectQuerySet":
+        """Annotate `unit_count`; ordered by name, as an aggregate drops Meta.ordering."""
+        return self.annotate(unit_count=models.Count("units", distinct=True)).order_by("name", "pk")
+
     def for_policy(self, user) -> "ProjectQuerySet":
         """Projects a policy officer may see aggregates of: those in their municipalities."""
         from .access import municipality_ids

@@ -2,15 +2,14 @@
 residents.views, which knows about contracts."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from . import access, services
-from .forms import ClusterForm, InviteForm, ProjectForm, UnitForm
-from .models import Membership, Organisation, OrganisationKind
+from .forms import ClusterForm, InviteForm, ProjectForm, UnitForm, add_model_errors
+from .models import Membership, Organisation
 
 
 def _form_page(request, form, *, title, project=None, cancel_url):
@@ -22,13 +21,7 @@ def _form_page(request, form, *, title, project=None, cancel_url):
 
 
 def project_create(request):
-    writable = Organisation.objects.filter(pk__in=access.writable_corporation_ids(request.user))
-    if request.user.is_superuser:
-        writable = Organisation.objects.filter(kind=OrganisationKind.CORPORATION)
-    if not writable.exists():
-        if access.corporation_ids(request.user):
-            raise PermissionDenied
-        raise Http404
+    writable = access.require_writable_corporations(request.user)
     form = ProjectForm(request.POST or None, corporations=writable)
     if request.method == "POST" and form.is_valid():
         project = form.save()
@@ -103,10 +96,7 @@ def unit_edit(request, pk):
 def team(request):
     """The user's corporations with who works there, and an invitation button for staff."""
     access.require_corporation_user(request.user)
-    corporations = Organisation.objects.filter(kind=OrganisationKind.CORPORATION)
-    if not request.user.is_superuser:
-        corporations = corporations.filter(pk__in=access.corporation_ids(request.user))
-    corporations = corporations.prefetch_related(
+    corporations = access.corporations_for_user(request.user).prefetch_related(
         Prefetch("memberships", queryset=Membership.objects.select_related("user"))
     )
     rows = [(org, access.can_write(request.user, org.pk)) for org in corporations]
@@ -125,8 +115,7 @@ def member_invite(request, pk):
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_model_errors(form, error)
         else:
             messages.success(
                 request,

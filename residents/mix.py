@@ -5,7 +5,7 @@ A resident is the holder-person of a contract in force on the day; each counts o
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Count
 
@@ -18,7 +18,6 @@ class Mix:
     vragend: int = 0
     band: tuple[int, int] | None = None
     occupied_units: int = 0
-    groups: dict[int, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:

@@ -2,15 +2,16 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects import access
-from projects.models import Organisation, OrganisationKind, Project
+from projects.forms import add_model_errors
+from projects.models import Organisation, Project
 
 from . import services
 from .access import get_contract_for_user, get_person_for_user
@@ -27,12 +28,6 @@ def _page(request, queryset):
 def _form_page(request, form, *, title, cancel_url, person=None, **extra):
     context = {"form": form, "title": title, "person": person, "cancel_url": cancel_url}
     return render(request, "residents/form.html", context | extra)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Put a model's ValidationError on the form's fields where it has them, else on top."""
-    for field, messages_ in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages_)
 
 
 def _current_contracts(units_or_ids, on):
@@ -55,8 +50,7 @@ def project_list(request):
     projects = (
         Project.objects.for_user(request.user)
         .select_related("corporation", "municipality")
-        .annotate(unit_count=Count("units", distinct=True))
-        .order_by("name", "pk")
+        .with_unit_count()
     )
     query = request.GET.get("q", "").strip()
     if query:
@@ -73,8 +67,7 @@ def project_list(request):
             "page_obj": page,
             "rows": rows,
             "query": query,
-            "can_create": request.user.is_superuser
-            or bool(access.writable_corporation_ids(request.user)),
+            "can_create": access.can_create(request.user),
         },
     )
 
@@ -168,8 +161,7 @@ def person_list(request):
             "filter": person_filter,
             "page_obj": page,
             "rows": rows,
-            "can_create": request.user.is_superuser
-            or bool(access.writable_corporation_ids(request.user)),
+            "can_create": access.can_create(request.user),
         },
     )
 
@@ -217,17 +209,8 @@ def _history_rows(history):
     return rows[:HISTORY_ROWS]
 
 
-def _writable_corporations(user):
-    if user.is_superuser:
-        return Organisation.objects.filter(kind=OrganisationKind.CORPORATION)
-    return Organisation.objects.filter(pk__in=access.writable_corporation_ids(user))
-
-
 def person_create(request):
-    corporations = _writable_corporations(request.user)
-    if not corporations.exists():
-        access.require_corporation_user(request.user)
-        raise PermissionDenied
+    corporations = access.require_writable_corporations(request.user)
     form = PersonForm(request.POST or None, corporations=corporations)
     if request.method == "POST" and form.is_valid():
         person = form.save()
@@ -321,7 +304,7 @@ def contract_end(request, pk):
                 outflow=form.cleaned_data["outflow"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_model_errors(form, error)
         else:
             messages.success(request, _("Contract ended."))
             return redirect(contract)
