@@ -4,10 +4,12 @@ The defaults make a safe local demo (SQLite, console e-mail, no Redis needed). P
 DEBUG=0, SECRET_KEY, DATABASE_URL, REDIS_URL, ALLOWED_HOSTS and the e-mail variables.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -130,7 +132,39 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TIMEZONE = "Europe/Amsterdam"
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "magicmix")
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}
+
+# Reminders (magicmix.reminders): a daily run at a local time, an hourly catch-up, and the rules'
+# grace periods. Each run is idempotent, so running it more often is always safe.
+REMINDER_DAILY_AT = os.environ.get("REMINDER_DAILY_AT", "07:00")
+REMINDER_CATCHUP_SECONDS = envint("REMINDER_CATCHUP_SECONDS", 3600)
+REMINDER_LOOKBACK_DAYS = envint("REMINDER_LOOKBACK_DAYS", 7)
+REMINDER_CHECKIN_GRACE_DAYS = envint("REMINDER_CHECKIN_GRACE_DAYS", 14)
+REMINDER_HEARTBEAT_HOURS = envint("REMINDER_HEARTBEAT_HOURS", 26)
+try:
+    _daily_hour, _daily_minute = (int(part) for part in REMINDER_DAILY_AT.split(":"))
+    if not (0 <= _daily_hour < 24 and 0 <= _daily_minute < 60):
+        raise ValueError
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        f"REMINDER_DAILY_AT must be a local time HH:MM, not {REMINDER_DAILY_AT!r}"
+    ) from exc
+CELERY_BEAT_SCHEDULE = {
+    "reminders-daily": {
+        "task": "magicmix.tasks.run_reminders",
+        "schedule": crontab(hour=_daily_hour, minute=_daily_minute),
+        "kwargs": {"trigger": "daily"},
+    },
+    "reminders-catch-up": {
+        "task": "magicmix.tasks.run_reminders",
+        "schedule": dt.timedelta(seconds=REMINDER_CATCHUP_SECONDS),
+        "kwargs": {"trigger": "hourly"},
+    },
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -169,15 +203,22 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
 
-# E-mail: the console in the demo; SMTP in production (EMAIL_BACKEND=smtp and EMAIL_HOST ...).
-EMAIL_BACKEND_NAME = os.environ.get("EMAIL_BACKEND", "console")
+# E-mail: files under sent-mail/ in the demo (each message one file, to read at leisure); SMTP in
+# production (EMAIL_BACKEND=smtp and EMAIL_HOST ...); "console" prints them. A dotted path names
+# any other backend (the fault tests use tests.mailsink.SinkBackend).
+EMAIL_BACKEND_NAME = os.environ.get("EMAIL_BACKEND", "file")
 _MAIL_BACKENDS = {
     "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
 }
-if EMAIL_BACKEND_NAME not in _MAIL_BACKENDS:
-    raise ImproperlyConfigured(f"EMAIL_BACKEND must be one of {sorted(_MAIL_BACKENDS)}")
+if EMAIL_BACKEND_NAME not in _MAIL_BACKENDS and "." not in EMAIL_BACKEND_NAME:
+    raise ImproperlyConfigured(
+        f"EMAIL_BACKEND must be one of {sorted(_MAIL_BACKENDS)} or a dotted path"
+    )
 _mail_options = {}
+if EMAIL_BACKEND_NAME == "file":
+    _mail_options = {"file_path": os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))}
 if EMAIL_BACKEND_NAME == "smtp":
     _mail_options = {
         "host": os.environ.get("EMAIL_HOST", "localhost"),
@@ -186,7 +227,12 @@ if EMAIL_BACKEND_NAME == "smtp":
         "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
         "use_tls": envbool("EMAIL_USE_TLS", False),
     }
-MAILERS = {"default": {"BACKEND": _MAIL_BACKENDS[EMAIL_BACKEND_NAME], "OPTIONS": _mail_options}}
+MAILERS = {
+    "default": {
+        "BACKEND": _MAIL_BACKENDS.get(EMAIL_BACKEND_NAME, EMAIL_BACKEND_NAME),
+        "OPTIONS": _mail_options,
+    }
+}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Magic Mix <noreply@magicmix.example>")
 
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)

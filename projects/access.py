@@ -40,6 +40,13 @@ def municipality_ids(user) -> list[int]:
     return [org for org, role in _memberships(user).items() if role == Role.POLICY]
 
 
+def care_organisation_ids(user) -> list[int]:
+    """Care organisations the user works for as a care worker."""
+    if not user.is_authenticated:
+        return []
+    return [org for org, role in _memberships(user).items() if role == Role.CARE]
+
+
 def roles(user) -> set[str]:
     if not user.is_authenticated:
         return set()

@@ -28,12 +28,14 @@ class Role(models.TextChoices):
     STAFF = "staff", _("Corporation staff")
     READONLY = "readonly", _("Corporation read-only")
     POLICY = "policy", _("Municipal policy officer")
+    CARE = "care", _("Care worker")
 
 
 ROLE_KINDS = {
     Role.STAFF: OrganisationKind.CORPORATION,
     Role.READONLY: OrganisationKind.CORPORATION,
     Role.POLICY: OrganisationKind.MUNICIPALITY,
+    Role.CARE: OrganisationKind.CARE,
 }
 
 
@@ -51,6 +53,33 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Profile(models.Model):
+    """What a user chose for themselves: the language of their pages and e-mails."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="profile",
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+def user_language(user) -> str:
+    """The language to write to `user` in: their choice, else the site's default (Dutch)."""
+    profile = getattr(user, "profile", None) if user.pk else None
+    return profile.language if profile else settings.LANGUAGE_CODE
 
 
 class Membership(models.Model):
@@ -171,6 +200,22 @@ class Project(models.Model):
         help_text=_("The default monthly contribution of a dragend resident."),
     )
     has_association = models.BooleanField(_("has a residents' association"), default=False)
+    checkin_every_months = models.PositiveSmallIntegerField(
+        _("omklap check-in every (months)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text=_("How often the care organisation and staff check in on an omklap tenant."),
+    )
+    responsible_staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible staff"),
+        blank=True,
+        related_name="responsible_for",
+        help_text=_(
+            "They receive the project's contract reminders. Leave empty to send them to every "
+            "staff member of the corporation."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ProjectQuerySet.as_manager()

@@ -5,6 +5,7 @@ BSN is stored anywhere, and the free-text notes warn against recording them.
 """
 
 import datetime as dt
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,9 +20,36 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from projects.access import corporation_ids
-from projects.models import Organisation, OrganisationKind, Project, Unit, percent_validators
+from projects.models import (
+    Organisation,
+    OrganisationKind,
+    Project,
+    Role,
+    Unit,
+    percent_validators,
+)
 
-from .dates import age_on, term_last_day
+from ..dates import add_months, age_on, term_last_day
+
+__all__ = [
+    "IN_FORCE",
+    "NOTES_WARNING",
+    "REGULAR_TYPE_CODE",
+    "AssociationMembership",
+    "BilingualName",
+    "Contract",
+    "ContractStatus",
+    "ContractType",
+    "EndReason",
+    "Language",
+    "NoticeWindow",
+    "Outflow",
+    "Person",
+    "ResidentRole",
+    "TargetGroup",
+    "TargetGroupLimit",
+    "unit_occupied_expression",
+]
 
 NOTES_WARNING = _(
     "Never record a diagnosis, medical or care history, or a citizen service number (BSN) "
@@ -222,6 +250,10 @@ class Person(models.Model):
             raise ValidationError(errors)
 
 
+# The open-ended type a flipped omklap contract, or a missed notice, turns a contract into.
+REGULAR_TYPE_CODE = "regulier"
+
+
 class ContractType(BilingualName):
     """The rules of a kind of tenancy, kept as data so that a change in the law is a data change."""
 
@@ -255,12 +287,58 @@ class ContractType(BilingualName):
         blank=True,
         help_text=_("Contracts of this type may start on or after this date."),
     )
+    notice_required = models.BooleanField(
+        _("notice required"),
+        default=False,
+        help_text=_(
+            "The landlord must notify the tenant in writing before the end date, or the tenancy "
+            "continues open-ended (art. 7:271 BW)."
+        ),
+    )
+    notice_opens_months = models.PositiveSmallIntegerField(
+        _("notice window opens (months before the end date)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+    )
+    notice_closes_months = models.PositiveSmallIntegerField(
+        _("notice window closes (months before the end date)"),
+        default=1,
+        validators=[MinValueValidator(0), MaxValueValidator(24)],
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         ordering = ["order", "name"]
         verbose_name = _("contract type")
         verbose_name_plural = _("contract types")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(notice_closes_months__lt=models.F("notice_opens_months")),
+                name="notice_window_opens_before_it_closes",
+            ),
+        ]
+
+    def notice_window(self, end_date: dt.date) -> "NoticeWindow | None":
+        """The days on which notice may be given for a contract of this type ending `end_date`.
+
+        The one place the rule lives: the window opens `notice_opens_months` calendar months
+        before the end date and closes `notice_closes_months` before it, both days included,
+        clamped to the month's end (ending 31 May: 29 February to 30 April in a leap year).
+        """
+        if not self.notice_required or end_date is None:
+            return None
+        return NoticeWindow(
+            opens=add_months(end_date, -self.notice_opens_months),
+            closes=add_months(end_date, -self.notice_closes_months),
+        )
+
+
+class NoticeWindow(NamedTuple):
+    opens: dt.date
+    closes: dt.date
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, dt.date) and self.opens <= day <= self.closes
 
 
 class ContractStatus(models.TextChoices):
@@ -294,6 +372,18 @@ IN_FORCE = (ContractStatus.ACTIVE, ContractStatus.ENDED)
 class ContractQuerySet(models.QuerySet):
     def for_user(self, user) -> "ContractQuerySet":
         return self.filter(unit__project__in=Project.objects.for_user(user))
+
+    def guided_by(self, user) -> "ContractQuerySet":
+        """Active omklap contracts held by a care organisation the user is a care worker of."""
+        from projects.access import care_organisation_ids
+
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            contract_type__is_omklap=True,
+            status=ContractStatus.ACTIVE,
+            holder_organisation_id__in=care_organisation_ids(user),
+        )
 
     def in_force(self, on: dt.date) -> "ContractQuerySet":
         """Contracts that hold on day `on`: started, not yet ended, not drafts."""
@@ -352,6 +442,32 @@ class Contract(models.Model):
         blank=True,
         help_text=_("Omklap only; empty takes the contract type's default."),
     )
+    guidance_extended_until = models.DateField(
+        _("guidance extended until"),
+        null=True,
+        blank=True,
+        help_text=_("Set by an evaluation that extends the guidance."),
+    )
+    care_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("care contact (login)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="guided_contracts",
+        help_text=_(
+            "Omklap only: the care worker who records check-ins and receives their reminders."
+        ),
+    )
+    flipped_from = models.OneToOneField(
+        "self",
+        verbose_name=_("flipped from"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="flipped_to",
+        help_text=_("The omklap contract this regular contract continues."),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=ContractStatus.choices, default=ContractStatus.DRAFT
     )
@@ -397,6 +513,20 @@ class Contract(models.Model):
             and self.start_date <= on
             and (self.end_date is None or self.end_date >= on)
         )
+
+    @property
+    def notice_window(self) -> NoticeWindow | None:
+        return self.contract_type.notice_window(self.end_date)
+
+    @property
+    def guidance_end(self) -> dt.date | None:
+        """The last day of an omklap contract's guidance period (after any extension)."""
+        if not self.contract_type.is_omklap or not self.start_date:
+            return None
+        if self.guidance_extended_until:
+            return self.guidance_extended_until
+        months = self.guidance_months or self.contract_type.guidance_months
+        return term_last_day(self.start_date, months) if months else None
 
     @property
     def holder_display(self) -> str:
@@ -503,6 +633,15 @@ class Contract(models.Model):
                 )
             elif self.holder_organisation.kind != OrganisationKind.CARE:
                 add("holder_organisation", _("Choose a care organisation."))
+        if self.care_worker_id:
+            works_there = self.holder_organisation_id and self.care_worker.memberships.filter(
+                organisation_id=self.holder_organisation_id, role=Role.CARE
+            )
+            if not works_there or not works_there.exists():
+                add(
+                    "care_worker",
+                    _("The care contact must be a care worker of the organisation that holds it."),
+                )
         if person and unit:
             if person.corporation_id != unit.project.corporation_id:
                 add("unit", _("This unit belongs to another corporation than the tenant."))

@@ -1,0 +1,9 @@
+"""The residents app's models: people and contracts (core), and a contract's life after signing
+(lifecycle: notices, omklap check-ins, warnings and guidance decisions)."""
+
+from .core import *  # noqa: F403
+from .core import __all__ as _core_all
+from .lifecycle import *  # noqa: F403
+from .lifecycle import __all__ as _lifecycle_all
+
+__all__ = [*_core_all, *_lifecycle_all]
