@@ -112,6 +112,16 @@ class Delivery(models.Model):
     def __str__(self) -> str:
         return f"{self.reminder} → {self.recipient}"
 
+    @property
+    def status(self) -> str:
+        if self.sent_at:
+            return _("e-mailed")
+        if self.cancelled_at:
+            return _("no longer needed")
+        if self.attempts:
+            return _("e-mail failed, retrying")
+        return _("waiting to be sent")
+
 
 class RunTrigger(models.TextChoices):
     DAILY = "daily", _("Daily run")

@@ -34,14 +34,15 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from projects.models import Membership, Project, Role, user_language
 from residents.dates import add_months
-from residents.models import CheckIn, Contract, ContractStatus, LapseDecision, Notice
+from residents.lifecycle import checkin_grace, next_checkin
+from residents.models import Contract, ContractStatus
 
 from .models import CARE_KINDS, Delivery, Reminder, ReminderKind, ReminderRun
 
@@ -59,24 +60,8 @@ class Due:
 
 
 def with_facts(contracts):
-    """Annotate what the rules need: a recorded notice, a lapse decision, the last check-in."""
-    return contracts.select_related("contract_type", "unit__project").annotate(
-        has_notice=Exists(Notice.objects.filter(contract=OuterRef("pk"))),
-        lapse_decided=Exists(LapseDecision.objects.filter(contract=OuterRef("pk"))),
-        last_checkin=Subquery(
-            CheckIn.objects.filter(contract=OuterRef("pk"))
-            .values("contract")
-            .annotate(last=Max("held_on"))
-            .values("last")[:1]
-        ),
-    )
-
-
-def next_checkin(contract) -> dt.date:
-    """The day the next check-in is due: the project's cadence after the last one (or start)."""
-    return add_months(
-        contract.last_checkin or contract.start_date, contract.unit.project.checkin_every_months
-    )
+    """What the rules need: a recorded notice, a lapse decision, the last check-in."""
+    return contracts.select_related("contract_type", "unit__project").with_deadline_facts()
 
 
 def due_dates(contract) -> list[tuple[str, dt.date]]:
@@ -93,10 +78,9 @@ def due_dates(contract) -> list[tuple[str, dt.date]]:
         ]
     if contract.contract_type.is_omklap:
         checkin = next_checkin(contract)
-        grace = dt.timedelta(days=settings.REMINDER_CHECKIN_GRACE_DAYS)
         dates += [
             (ReminderKind.CHECKIN_DUE, checkin),
-            (ReminderKind.CHECKIN_OVERDUE, checkin + grace),
+            (ReminderKind.CHECKIN_OVERDUE, checkin + checkin_grace()),
         ]
         end = contract.guidance_end
         if end:
@@ -134,6 +118,27 @@ def due_between(since: dt.date, until: dt.date) -> list[Due]:
 def due_on(day: dt.date) -> list[Due]:
     """The reminders that fall due on exactly `day`."""
     return due_between(day, day)
+
+
+@dataclass(frozen=True)
+class ContractReminders:
+    upcoming: list[tuple[str, dt.date]]
+    past: list[Reminder]
+
+
+def contract_reminders(contract: Contract, today: dt.date) -> ContractReminders:
+    """A contract's reminders: those the rules still give after today, and those made already.
+
+    `contract` needs `with_deadline_facts()`.
+    """
+    upcoming = sorted(
+        ((ReminderKind(kind).label, day) for kind, day in due_dates(contract) if day > today),
+        key=lambda row: row[1],
+    )
+    past = list(
+        Reminder.objects.filter(contract=contract).prefetch_related("deliveries__recipient")
+    )
+    return ContractReminders(upcoming=upcoming, past=past)
 
 
 def recipients(contracts: Iterable[Contract]) -> dict[int, list[int]]:
@@ -225,14 +230,14 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(dt.timedelta(minutes=2**attempts), dt.timedelta(hours=6))
 
 
-def reminder_link(reminder: Reminder, user) -> str:
+def reminder_link(reminder: Reminder, user, *, absolute: bool = True) -> str:
     """Staff open the contract; a care worker opens the trajectory, the one page they have."""
     contract = reminder.contract
     if user.pk == contract.care_worker_id:
         path = reverse("residents:trajectory_detail", args=[contract.pk])
     else:
         path = contract.get_absolute_url()
-    return settings.SITE_URL.rstrip("/") + path
+    return settings.SITE_URL.rstrip("/") + path if absolute else path
 
 
 def delivery_message(delivery: Delivery) -> EmailMessage:

@@ -1,14 +1,24 @@
 """The home page: one page, with the sections that fit each of the user's roles."""
 
-from django.shortcuts import render
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from projects import access
-from projects.models import Project
+from projects.models import Profile, Project
+from residents.lifecycle import trajectory_facts
 from residents.mix import mix_by_project
-from residents.models import AssociationMembership
+from residents.models import AssociationMembership, Contract
 
+from . import reminders
 from .aggregates import count_display, share_display
+from .models import Delivery
 
 
 def home(request):
@@ -49,6 +59,15 @@ def home(request):
             )
         context["policy_rows"] = rows
 
+    if access.care_organisation_ids(user):
+        guided = Contract.objects.guided_by(user).select_related("unit__project", "contract_type")
+        facts = [trajectory_facts(c, today) for c in guided.with_deadline_facts()]
+        context["care_summary"] = {
+            "total": len(facts),
+            "overdue": sum(f.checkin_overdue for f in facts),
+            "due": sum(f.checkin_due and not f.checkin_overdue for f in facts),
+        }
+
     person = getattr(user, "person", None) if user.is_authenticated else None
     if person is not None:
         context["member_person"] = person
@@ -59,3 +78,53 @@ def home(request):
         )
 
     return render(request, "magicmix/home.html", context)
+
+
+def reminder_inbox(request):
+    """The user's reminders, newest first; unread ones stand out. Anyone can have reminders."""
+    show = request.GET.get("show", "all")
+    deliveries = (
+        Delivery.objects.filter(recipient=request.user, cancelled_at__isnull=True)
+        .select_related(
+            "reminder__contract__person",
+            "reminder__contract__unit__project",
+            "reminder__contract__contract_type",
+        )
+        .order_by("-reminder__due_date", "-pk")
+    )
+    if show == "unread":
+        deliveries = deliveries.filter(read_at__isnull=True)
+    if request.method == "POST":
+        Delivery.objects.unread_for(request.user).update(read_at=timezone.now())
+        messages.success(request, _("All reminders marked as read."))
+        return redirect("reminder_inbox")
+    page = Paginator(deliveries, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "magicmix/reminder_inbox.html",
+        {"page_obj": page, "show": show, "last_run": reminders.last_run()},
+    )
+
+
+@require_POST
+def reminder_open(request, pk):
+    """Mark one reminder read and go to what it is about."""
+    delivery = get_object_or_404(
+        Delivery.objects.filter(recipient=request.user).select_related("reminder__contract"),
+        pk=pk,
+    )
+    if delivery.read_at is None:
+        delivery.read_at = timezone.now()
+        delivery.save(update_fields=["read_at"])
+    return redirect(reminders.reminder_link(delivery.reminder, request.user, absolute=False))
+
+
+@login_not_required
+@require_POST
+def set_language(request):
+    """Django's language switch; a logged-in user's choice is also kept for their e-mails."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        Profile.objects.update_or_create(user=request.user, defaults={"language": language})
+    return response

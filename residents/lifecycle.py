@@ -6,12 +6,15 @@ before saving, and raises ValidationError with a message for the user when a rul
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from .dates import add_months
 from .models import (
     REGULAR_TYPE_CODE,
     CheckIn,
@@ -94,22 +97,50 @@ def notice_record(
     return notice
 
 
-def window_missed(contract: Contract, today: dt.date) -> bool:
-    """Whether the window closed with no notice and no decision yet ("continues open-ended").
+def next_checkin(contract: Contract) -> dt.date:
+    """The day the next check-in is due: the project's cadence after the last one (or the start).
 
-    `contract` needs `has_notice` and `lapse_decided` (magicmix.reminders.with_facts) or it asks
-    the database.
+    `contract` needs `last_checkin` (ContractQuerySet.with_deadline_facts).
     """
-    window = contract.notice_window
-    if contract.status != ContractStatus.ACTIVE or window is None or today <= window.closes:
-        return False
-    has_notice = getattr(contract, "has_notice", None)
-    if has_notice is None:
-        has_notice = contract.notices.exists()
-    decided = getattr(contract, "lapse_decided", None)
-    if decided is None:
-        decided = LapseDecision.objects.filter(contract=contract).exists()
-    return not has_notice and not decided
+    return add_months(
+        contract.last_checkin or contract.start_date, contract.unit.project.checkin_every_months
+    )
+
+
+def checkin_grace() -> dt.timedelta:
+    return dt.timedelta(days=settings.REMINDER_CHECKIN_GRACE_DAYS)
+
+
+@dataclass(frozen=True)
+class TrajectoryFacts:
+    """Where an omklap trajectory stands on a day, for lists and detail pages."""
+
+    contract: Contract
+    next_checkin: dt.date
+    checkin_due: bool
+    checkin_overdue: bool
+    guidance_end: dt.date | None
+    evaluation_soon: bool
+    evaluation_overdue: bool
+
+
+def trajectory_facts(contract: Contract, today: dt.date) -> TrajectoryFacts:
+    due = next_checkin(contract)
+    end = contract.guidance_end
+    return TrajectoryFacts(
+        contract=contract,
+        next_checkin=due,
+        checkin_due=due <= today,
+        checkin_overdue=due + checkin_grace() <= today,
+        guidance_end=end,
+        evaluation_soon=bool(end) and end - dt.timedelta(days=60) <= today <= end,
+        evaluation_overdue=bool(end) and today > end,
+    )
+
+
+def window_missed(contract: Contract, today: dt.date) -> bool:
+    """Whether the window closed with no notice and no decision yet ("continues open-ended")."""
+    return contract.continues_open_ended(today)
 
 
 @transaction.atomic

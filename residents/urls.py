@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import lifecycle_views, views
 from .urls_csv import csv_urlpatterns
 
 app_name = "residents"
@@ -17,5 +17,15 @@ urlpatterns = [
     path("contracts/<int:pk>/", views.contract_detail, name="contract_detail"),
     path("contracts/<int:pk>/edit/", views.contract_edit, name="contract_edit"),
     path("contracts/<int:pk>/end/", views.contract_end, name="contract_end"),
+    path("contracts/<int:pk>/notice/", lifecycle_views.notice_create, name="notice_create"),
+    path("notices/<int:pk>/document/", lifecycle_views.notice_document, name="notice_document"),
+    path("contracts/<int:pk>/missed-notice/", lifecycle_views.lapse_decide, name="lapse_decide"),
+    path(
+        "contracts/<int:pk>/check-ins/new/", lifecycle_views.checkin_create, name="checkin_create"
+    ),
+    path("contracts/<int:pk>/evaluate/", lifecycle_views.evaluate, name="evaluate"),
+    path("people/<int:pk>/warnings/new/", lifecycle_views.warning_create, name="warning_create"),
+    path("trajectories/", lifecycle_views.trajectory_list, name="trajectory_list"),
+    path("trajectories/<int:pk>/", lifecycle_views.trajectory_detail, name="trajectory_detail"),
 ]
 urlpatterns += csv_urlpatterns

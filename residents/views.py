@@ -13,12 +13,19 @@ from projects import access
 from projects.forms import add_model_errors
 from projects.models import Organisation, Project
 
-from . import services
+from . import lifecycle, services
 from .access import get_contract_for_user, get_person_for_user
 from .filters import PersonFilter
 from .forms import ContractEndForm, ContractForm, GroupLimitsForm, PersonForm
 from .mix import groups_by_project, mix_by_cluster, mix_by_project
-from .models import Contract, ContractStatus, Person, TargetGroup
+from .models import (
+    Contract,
+    ContractStatus,
+    LapseDecision,
+    Person,
+    ResidentWarning,
+    TargetGroup,
+)
 
 
 def _page(request, queryset):
@@ -36,6 +43,7 @@ def _current_contracts(units_or_ids, on):
         Contract.objects.in_force(on)
         .filter(unit__in=units_or_ids)
         .select_related("person__target_group", "contract_type", "holder_organisation")
+        .with_deadline_facts()
         .order_by("unit_id", "-start_date")
     )
     result = {}
@@ -124,9 +132,13 @@ def project_detail(request, pk):
 
 def unit_detail(request, pk):
     unit = access.get_unit_for_user(request.user, pk)
-    contracts = unit.contracts.select_related(
-        "person__target_group", "contract_type", "holder_organisation"
-    ).order_by("-start_date")
+    contracts = (
+        unit.contracts.select_related(
+            "person__target_group", "contract_type", "holder_organisation"
+        )
+        .with_deadline_facts()
+        .order_by("-start_date")
+    )
     today = timezone.localdate()
     current = next((c for c in contracts if c.is_in_force(today)), None)
     return render(
@@ -149,9 +161,13 @@ def person_list(request):
     )
     person_filter = PersonFilter(request.GET or None, queryset=people, request=request)
     page = _page(request, person_filter.qs)
-    contracts = Contract.objects.filter(
-        pk__in=[p.current_contract_id for p in page.object_list if p.current_contract_id]
-    ).select_related("unit__project", "contract_type")
+    contracts = (
+        Contract.objects.filter(
+            pk__in=[p.current_contract_id for p in page.object_list if p.current_contract_id]
+        )
+        .select_related("unit__project", "contract_type")
+        .with_deadline_facts()
+    )
     by_id = {c.pk: c for c in contracts}
     rows = [(person, by_id.get(person.current_contract_id)) for person in page.object_list]
     return render(
@@ -168,9 +184,11 @@ def person_list(request):
 
 def person_detail(request, pk):
     person = get_person_for_user(request.user, pk)
-    contracts = person.contracts.select_related(
-        "unit__project", "contract_type", "holder_organisation"
-    ).order_by("-start_date")
+    contracts = (
+        person.contracts.select_related("unit__project", "contract_type", "holder_organisation")
+        .with_deadline_facts()
+        .order_by("-start_date")
+    )
     return render(
         request,
         "residents/person_detail.html",
@@ -178,6 +196,7 @@ def person_detail(request, pk):
             "person": person,
             "contracts": contracts,
             "memberships": person.association_memberships.select_related("project"),
+            "warnings": ResidentWarning.objects.filter(person=person).select_related("given_by"),
             "history": _history_rows(person.history),
             "can_write": access.can_write(request.user, person.corporation_id),
         },
@@ -237,17 +256,38 @@ def person_edit(request, pk):
 
 
 def contract_detail(request, pk):
+    from magicmix.reminders import contract_reminders
+
     contract = get_contract_for_user(request.user, pk)
-    return render(
-        request,
-        "residents/contract_detail.html",
-        {
-            "contract": contract,
-            "person": contract.person,
-            "history": _history_rows(contract.history),
-            "can_write": access.can_write(request.user, contract.unit.project.corporation_id),
-        },
-    )
+    today = timezone.localdate()
+    omklap = contract.contract_type.is_omklap
+    context = {
+        "contract": contract,
+        "person": contract.person,
+        "today": today,
+        "history": _history_rows(contract.history),
+        "can_write": access.can_write(request.user, contract.unit.project.corporation_id),
+        "window": contract.notice_window,
+        "open_ended": contract.continues_open_ended(today),
+        "notices": contract.notices.select_related("given_by"),
+        "lapse_decision": LapseDecision.objects.filter(contract=contract)
+        .select_related("decided_by")
+        .first(),
+        "warnings": ResidentWarning.objects.filter(person=contract.person).select_related(
+            "given_by"
+        ),
+        "reminders": contract_reminders(contract, today),
+        "flipped_to": Contract.objects.filter(flipped_from=contract).first(),
+    }
+    if omklap:
+        context |= {
+            "facts": lifecycle.trajectory_facts(contract, today)
+            if contract.status == ContractStatus.ACTIVE
+            else None,
+            "checkins": contract.checkins.select_related("held_by"),
+            "extensions": contract.guidance_extensions.select_related("decided_by"),
+        }
+    return render(request, "residents/contract_detail.html", context)
 
 
 def contract_create(request, person_pk):

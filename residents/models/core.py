@@ -400,6 +400,20 @@ class ContractQuerySet(models.QuerySet):
             qs = qs.filter(start_date__lte=end)
         return qs
 
+    def with_deadline_facts(self) -> "ContractQuerySet":
+        """Annotate what the deadline rules need: `has_notice`, `lapse_decided`, `last_checkin`."""
+        from .lifecycle import CheckIn, LapseDecision, Notice
+
+        return self.annotate(
+            has_notice=Exists(Notice.objects.filter(contract=OuterRef("pk"))),
+            lapse_decided=Exists(LapseDecision.objects.filter(contract=OuterRef("pk"))),
+            last_checkin=models.Subquery(
+                CheckIn.objects.filter(contract=OuterRef("pk"))
+                .order_by("-held_on")
+                .values("held_on")[:1]
+            ),
+        )
+
     def ending_between(self, start: dt.date | None, end: dt.date | None):
         qs = self.filter(status=ContractStatus.ACTIVE, end_date__isnull=False)
         if start:
@@ -517,6 +531,28 @@ class Contract(models.Model):
     @property
     def notice_window(self) -> NoticeWindow | None:
         return self.contract_type.notice_window(self.end_date)
+
+    def continues_open_ended(self, on: dt.date) -> bool:
+        """True when the notice window closed before `on` with no notice and no staff decision:
+        by law the tenancy then continues open-ended, and staff must decide what to record.
+
+        Uses `has_notice` and `lapse_decided` from `with_deadline_facts()` when loaded that way.
+        """
+        window = self.notice_window
+        if self.status != ContractStatus.ACTIVE or window is None or on <= window.closes:
+            return False
+        has_notice = getattr(self, "has_notice", None)
+        if has_notice is None:
+            has_notice = self.notices.exists()
+        decided = getattr(self, "lapse_decided", None)
+        if decided is None:
+            decided = hasattr(self, "lapse_decision")
+        return not has_notice and not decided
+
+    @property
+    def open_ended_now(self) -> bool:
+        """continues_open_ended(today), for templates."""
+        return self.continues_open_ended(timezone.localdate())
 
     @property
     def guidance_end(self) -> dt.date | None:

@@ -1,0 +1,331 @@
+"""Pages for a contract's life after signing: notices, a missed window's decision, check-ins,
+warnings, the omklap evaluation, and the care worker's own view of their trajectories."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from projects.access import care_organisation_ids
+from projects.forms import add_model_errors
+
+from . import lifecycle
+from .access import (
+    get_contract_for_checkin,
+    get_contract_for_user,
+    get_person_for_user,
+    get_trajectory_for_care_worker,
+)
+from .forms import (
+    CheckInForm,
+    ExtendForm,
+    FlipForm,
+    LapseDecisionForm,
+    NoticeForm,
+    OmklapEndForm,
+    WarningForm,
+)
+from .models import Contract, ContractStatus, Notice, ResidentWarning
+
+
+def _form_page(request, form, *, title, back, intro="", **extra):
+    """A form page; `back` is the object (or URL) that Cancel returns to."""
+    back_url = back if isinstance(back, str) else back.get_absolute_url()
+    context = {"form": form, "title": title, "back_url": back_url, "intro": intro}
+    return render(request, "residents/lifecycle_form.html", context | extra)
+
+
+def _day(value) -> str:
+    return date_format(value, "j F Y")
+
+
+def notice_create(request, pk):
+    contract = get_contract_for_user(request.user, pk, write=True)
+    window = contract.notice_window
+    if window is None or contract.status != ContractStatus.ACTIVE:
+        messages.error(request, _("This contract needs no notice."))
+        return redirect(contract)
+    today = timezone.localdate()
+    form = NoticeForm(request.POST or None, request.FILES or None, initial={"given_on": today})
+    if request.method == "POST" and form.is_valid():
+        try:
+            lifecycle.notice_record(
+                contract=contract,
+                given_on=form.cleaned_data["given_on"],
+                means=form.cleaned_data["means"],
+                document=form.cleaned_data["document"],
+                given_by=request.user,
+                today=today,
+            )
+        except ValidationError as error:
+            add_model_errors(form, error)
+        else:
+            messages.success(request, _("Notice recorded."))
+            return redirect(contract)
+    intro = _(
+        "The contract ends on %(end)s. Notice counts only when given from %(opens)s up to and "
+        "including %(closes)s."
+    ) % {"end": _day(contract.end_date), "opens": _day(window.opens), "closes": _day(window.closes)}
+    return _form_page(
+        request,
+        form,
+        title=_("Record notice: %(name)s") % {"name": contract.person.full_name},
+        back=contract,
+        intro=intro,
+        multipart=True,
+    )
+
+
+def notice_document(request, pk):
+    notice = get_object_or_404(
+        Notice.objects.filter(contract__in=Contract.objects.for_user(request.user)), pk=pk
+    )
+    if not notice.document:
+        raise Http404
+    return FileResponse(notice.document.open("rb"), as_attachment=True)
+
+
+def lapse_decide(request, pk):
+    contract = get_contract_for_user(request.user, pk, write=True)
+    today = timezone.localdate()
+    if not contract.continues_open_ended(today):
+        messages.error(request, _("This contract has no missed notice window to decide on."))
+        return redirect(contract)
+    form = LapseDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lifecycle.lapse_decide(
+                contract=contract,
+                outcome=form.cleaned_data["outcome"],
+                reason=form.cleaned_data["reason"],
+                decided_by=request.user,
+                today=today,
+            )
+        except ValidationError as error:
+            add_model_errors(form, error)
+        else:
+            messages.success(request, _("Decision recorded."))
+            return redirect(contract)
+    intro = _(
+        "The notice window closed on %(closes)s without a recorded notice, so by law the contract "
+        "does not end on %(end)s but continues open-ended. Convert it to an open-ended contract, "
+        "or record an exception and why (for example: notice was given but recorded late)."
+    ) % {"closes": _day(contract.notice_window.closes), "end": _day(contract.end_date)}
+    return _form_page(
+        request,
+        form,
+        title=_("Missed notice: %(name)s") % {"name": contract.person.full_name},
+        back=contract,
+        intro=intro,
+    )
+
+
+def _back_for(request, contract) -> str:
+    """Staff go back to the contract, a care worker to the trajectory."""
+    if Contract.objects.guided_by(request.user).filter(pk=contract.pk).exists():
+        return reverse("residents:trajectory_detail", args=[contract.pk])
+    return contract.get_absolute_url()
+
+
+def checkin_create(request, pk):
+    contract = get_contract_for_checkin(request.user, pk)
+    back = _back_for(request, contract)
+    if not contract.contract_type.is_omklap or contract.status != ContractStatus.ACTIVE:
+        messages.error(request, _("Check-ins are recorded on an active omklap contract."))
+        return redirect(back)
+    today = timezone.localdate()
+    form = CheckInForm(request.POST or None, initial={"held_on": today})
+    if request.method == "POST" and form.is_valid():
+        try:
+            lifecycle.checkin_record(
+                contract=contract,
+                held_on=form.cleaned_data["held_on"],
+                held_by=request.user,
+                today=today,
+                note=form.cleaned_data["note"],
+                **form.scores(),
+            )
+        except ValidationError as error:
+            add_model_errors(form, error)
+        else:
+            messages.success(request, _("Check-in recorded."))
+            return redirect(back)
+    return _form_page(
+        request,
+        form,
+        title=_("Check-in: %(name)s") % {"name": contract.person.full_name},
+        back=back,
+        intro=_("Score each domain of independent living from 1 (worrying) to 5 (going well)."),
+    )
+
+
+def warning_create(request, pk):
+    person = get_person_for_user(request.user, pk, write=True)
+    today = timezone.localdate()
+    form = WarningForm(request.POST or None, initial={"given_on": today})
+    if request.method == "POST" and form.is_valid():
+        current = (
+            Contract.objects.in_force(today).filter(person=person).order_by("-start_date").first()
+        )
+        try:
+            lifecycle.warning_give(
+                person=person,
+                contract=current,
+                given_on=form.cleaned_data["given_on"],
+                reason=form.cleaned_data["reason"],
+                given_by=request.user,
+                today=today,
+            )
+        except ValidationError as error:
+            add_model_errors(form, error)
+        else:
+            messages.success(request, _("Warning recorded."))
+            return redirect(person)
+    count = ResidentWarning.objects.filter(person=person).count()
+    intro = _("%(name)s has had %(count)s warning(s) so far.") % {
+        "name": person.full_name,
+        "count": count,
+    }
+    return _form_page(
+        request,
+        form,
+        title=_("Warning: %(name)s") % {"name": person.full_name},
+        back=person,
+        intro=intro,
+    )
+
+
+EVALUATION_FORMS = {"flip": FlipForm, "extend": ExtendForm, "end": OmklapEndForm}
+
+
+def evaluate(request, pk):
+    """The end-of-guidance decision: flip, extend or end, each its own form and service call."""
+    contract = get_contract_for_user(request.user, pk, write=True)
+    if not contract.contract_type.is_omklap or contract.status != ContractStatus.ACTIVE:
+        messages.error(request, _("Only an active omklap contract is evaluated."))
+        return redirect(contract)
+    today = timezone.localdate()
+    guidance_end = contract.guidance_end
+    last_day = max(guidance_end or today, today)
+    initial = {
+        "flip": {"last_day": last_day},
+        "extend": {},
+        "end": {"end_date": last_day},
+    }
+    action = request.POST.get("action") if request.method == "POST" else None
+    forms = {
+        name: form_class(
+            request.POST if action == name else None, prefix=name, initial=initial[name]
+        )
+        for name, form_class in EVALUATION_FORMS.items()
+    }
+    form = forms.get(action)
+    if form is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "flip":
+                new = lifecycle.contract_flip(contract=contract, last_day=data["last_day"])
+                messages.success(
+                    request,
+                    _("Flipped: a regular contract in %(name)s's own name starts on %(day)s.")
+                    % {"name": contract.person.full_name, "day": _day(new.start_date)},
+                )
+                return redirect(new)
+            if action == "extend":
+                lifecycle.guidance_extend(
+                    contract=contract,
+                    new_end=data["new_end"],
+                    reason=data["reason"],
+                    decided_by=request.user,
+                )
+                messages.success(request, _("Guidance extended."))
+            else:
+                lifecycle.omklap_end(
+                    contract=contract,
+                    last_day=data["end_date"],
+                    reason=data["end_reason"],
+                    outflow=data["outflow"],
+                )
+                messages.success(request, _("Contract ended."))
+            return redirect(contract)
+        except ValidationError as error:
+            add_model_errors(form, error)
+    return render(
+        request,
+        "residents/evaluate.html",
+        {
+            "contract": contract,
+            "person": contract.person,
+            "guidance_end": guidance_end,
+            "forms": forms,
+            "checkins": contract.checkins.select_related("held_by")[:4],
+            "warnings": ResidentWarning.objects.filter(person=contract.person).select_related(
+                "given_by"
+            ),
+        },
+    )
+
+
+def _require_care_worker(user) -> None:
+    if not care_organisation_ids(user):
+        raise Http404
+
+
+def trajectory_list(request):
+    """A care worker's omklap trajectories: only residents their organisation guides."""
+    _require_care_worker(request.user)
+    today = timezone.localdate()
+    contracts = (
+        Contract.objects.guided_by(request.user)
+        .select_related("person", "unit__project", "contract_type", "holder_organisation")
+        .with_deadline_facts()
+        .annotate(warning_count=Count("person__warnings", distinct=True))
+        .order_by("person__last_name", "person__first_name", "pk")
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        contracts = contracts.filter(
+            Q(person__first_name__icontains=query)
+            | Q(person__last_name__icontains=query)
+            | Q(unit__project__name__icontains=query)
+        )
+    page = Paginator(contracts, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [lifecycle.trajectory_facts(contract, today) for contract in page]
+    return render(
+        request,
+        "residents/trajectory_list.html",
+        {"page_obj": page, "rows": rows, "query": query, "today": today},
+    )
+
+
+def trajectory_detail(request, pk):
+    _require_care_worker(request.user)
+    contract = get_trajectory_for_care_worker(request.user, pk)
+    today = timezone.localdate()
+    contract = (
+        Contract.objects.filter(pk=contract.pk)
+        .select_related("person", "unit__project", "contract_type", "holder_organisation")
+        .with_deadline_facts()
+        .get()
+    )
+    return render(
+        request,
+        "residents/trajectory_detail.html",
+        {
+            "contract": contract,
+            "person": contract.person,
+            "facts": lifecycle.trajectory_facts(contract, today),
+            "checkins": contract.checkins.select_related("held_by"),
+            "warnings": ResidentWarning.objects.filter(person=contract.person).select_related(
+                "given_by"
+            ),
+            "extensions": contract.guidance_extensions.select_related("decided_by"),
+        },
+    )
