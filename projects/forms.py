@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +8,9 @@ from .models import Cluster, Organisation, OrganisationKind, Project, Role, Unit
 
 def add_model_errors(form, error: ValidationError) -> None:
     """Put a model's or service's ValidationError on the form's fields, else on top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
     for field, messages in error.message_dict.items():
         form.add_error(field if field in form.fields else None, messages)
 
@@ -37,10 +41,13 @@ class ProjectForm(forms.ModelForm):
             "cluster_dragend_max",
             "contribution_hours",
             "has_association",
+            "checkin_every_months",
+            "responsible_staff",
         ]
         widgets = {
             "permit_end_date": DateInput(),
             "care_partners": forms.CheckboxSelectMultiple,
+            "responsible_staff": forms.CheckboxSelectMultiple,
         }
 
     def __init__(self, *args, corporations, **kwargs):
@@ -54,6 +61,33 @@ class ProjectForm(forms.ModelForm):
         self.fields["care_partners"].queryset = Organisation.objects.filter(
             kind=OrganisationKind.CARE
         )
+        self.fields["responsible_staff"].queryset = (
+            get_user_model()
+            .objects.filter(
+                memberships__organisation__in=corporations,
+                memberships__role=Role.STAFF,
+                is_active=True,
+            )
+            .distinct()
+            .order_by("first_name", "last_name", "email")
+        )
+        self.fields["responsible_staff"].label_from_instance = lambda u: (
+            f"{u.get_full_name() or u.email} ({u.email})"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        corporation, staff = cleaned.get("corporation"), cleaned.get("responsible_staff")
+        if corporation and staff:
+            outside = staff.exclude(
+                memberships__organisation=corporation, memberships__role=Role.STAFF
+            )
+            if outside.exists():
+                self.add_error(
+                    "responsible_staff",
+                    _("Choose staff of the project's own corporation."),
+                )
+        return cleaned
 
 
 class ClusterForm(forms.ModelForm):
