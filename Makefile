@@ -35,11 +35,14 @@ demo: migrate
 	@echo ""
 	@echo "Magic Mix demo: http://127.0.0.1:$(PORT)/  (password for every account: magicmix-demo)"
 	@echo "  staff@stadswonen.example    staff, Utrecht corporation"
-	@echo "  staff@noorderhuis.example   staff, Amsterdam corporation"
+	@echo "  staff@noorderhuis.example   staff, Amsterdam corporation (e-mails in English)"
+	@echo "  readonly@stadswonen.example read-only, Utrecht corporation"
 	@echo "  policy@utrecht.example      policy officer, gemeente Utrecht"
 	@echo "  policy@amsterdam.example    policy officer, gemeente Amsterdam"
+	@echo "  care@zorgpunt.example       care worker, Zorgpunt"
 	@echo "  member@majella.example      resident and association member (Majella-like project)"
 	@echo "  admin@magicmix.example      site administrator"
+	@echo "Reminder e-mails (made by load_demo and send_reminders) are written to sent-mail/."
 	@echo ""
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 

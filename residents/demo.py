@@ -1,25 +1,32 @@
 """Fictional demo data: four Magic Mix projects modelled on real ones (see domain.md, section 1).
 
 Every name, address and person here is made up. Dates are relative to today, so the demo always
-has contracts in their notice window, omklap trajectories under way and a little history. The
-data is deterministic for a given day (a fixed random seed) and passes every model's full_clean().
+has contracts in their notice window, omklap trajectories under way and a little history: check-ins,
+warnings, a guidance extension, notices given and windows missed, arranged so that today's
+reminder scan finds something of every notice and check-in kind. The data is deterministic for a
+given day (fixed random seeds) and passes every model's full_clean().
 
-`load_demo()` is the entry point; the management command `load_demo` wraps it in a transaction.
+`load_demo()` is the entry point; the management command `load_demo` wraps it in a transaction
+and then runs today's reminder scan (`demo_reminders()`).
 """
 
 import datetime as dt
 import random
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
+from magicmix import reminders
+from magicmix.models import RunTrigger
 from projects.models import (
     Cluster,
     ClusterKind,
@@ -27,6 +34,7 @@ from projects.models import (
     Membership,
     Organisation,
     OrganisationKind,
+    Profile,
     Project,
     Role,
     Unit,
@@ -35,15 +43,23 @@ from projects.models import (
 
 from .dates import add_months, term_last_day
 from .models import (
+    CHECKIN_DOMAINS,
     AssociationMembership,
+    CheckIn,
     Contract,
     ContractStatus,
     ContractType,
     EndReason,
+    GuidanceExtension,
     Language,
+    LapseDecision,
+    LapseOutcome,
+    Notice,
+    NoticeMeans,
     Outflow,
     Person,
     ResidentRole,
+    ResidentWarning,
     TargetGroup,
     TargetGroupLimit,
 )
@@ -77,6 +93,7 @@ ACCOUNTS = [
     ("staff@noorderhuis.example", NOORDERHUIS, Role.STAFF),
     ("policy@utrecht.example", UTRECHT, Role.POLICY),
     ("policy@amsterdam.example", AMSTERDAM, Role.POLICY),
+    ("care@zorgpunt.example", ZORGPUNT, Role.CARE),
     ("member@majella.example", None, None),
     ("admin@magicmix.example", None, None),
 ]
@@ -87,11 +104,16 @@ ACCOUNT_NAMES = {
     "staff@noorderhuis.example": ("Esther", "Kuipers"),
     "policy@utrecht.example": ("Hans", "de Ridder"),
     "policy@amsterdam.example": ("Priya", "Ramdin"),
+    "care@zorgpunt.example": ("Sanne", "de Wit"),
     "admin@magicmix.example": ("Beheer", "Magic Mix"),
 }
 MEMBER_EMAIL = "member@majella.example"
 ADMIN_EMAIL = "admin@magicmix.example"
+CARE_EMAIL = "care@zorgpunt.example"  # the care worker of Zorgpunt's omklap trajectories
+# Language chosen in a Profile (the others have none and get Dutch, the site's default).
+PROFILE_LANGUAGES = {"staff@noorderhuis.example": "en"}
 ACCOUNT_EMAILS = [email for email, _, _ in ACCOUNTS]
+STAFF_EMAILS = {org: email for email, org, role in ACCOUNTS if role == Role.STAFF}
 
 # Names (fictional combinations). Each pool: first names, last names, languages.
 DUTCH_FIRST = [
@@ -177,6 +199,51 @@ NOTES = [
     "Wil graag meedoen met de tuingroep.",
     "Helpt bij de maandelijkse buurtmaaltijd.",
 ]
+# After signing: notes of omklap check-ins, warnings, decisions. Behaviour and living only, never a
+# diagnosis or care history (domain.md, section 6).
+CHECKIN_NOTES_GOOD = [
+    "Huur op tijd, kamer netjes, gaat naar de bewonersavond.",
+    "Gaat goed; helpt mee met de tuingroep.",
+    "Afspraken nagekomen, post en administratie op orde.",
+    "Kookt af en toe mee op de gang; contact met de buren is prettig.",
+    "Heeft vrijwilligerswerk gevonden en een vast weekritme.",
+    "Huur via automatische incasso; geen bijzonderheden.",
+]
+CHECKIN_NOTES_MIXED = [
+    "Huur een keer te laat betaald; afspraak gemaakt over automatische incasso.",
+    "Kamer rommelig; samen een schoonmaakschema gemaakt.",
+    "Weinig contact met de gang; uitgenodigd voor de bewonersavond.",
+    "Klacht van een buurman over geluid besproken; afspraken gemaakt.",
+    "Twee afspraken gemist; nieuwe afspraak ingepland.",
+]
+CHECKIN_NOTES = CHECKIN_NOTES_GOOD + CHECKIN_NOTES_MIXED
+WARNING_REASONS = [
+    "Geluidsoverlast na 23.00 uur; meerdere klachten van buren op de gang.",
+    "Spullen en fietsen in de gemeenschappelijke gang laten staan, na eerdere afspraak.",
+    "Afval herhaaldelijk naast de container gezet.",
+    "Bezoek gaf 's nachts overlast in het trappenhuis.",
+]
+ARREARS_WARNINGS = [
+    "Huurachterstand van twee maanden; betalingsregeling afgesproken.",
+    "Opnieuw huurachterstand, ondanks de betalingsregeling: tweede waarschuwing.",
+]
+EXTENSION_REASON = (
+    "Wonen gaat goed, maar de huurbetaling is nog niet stabiel. Begeleiding een jaar verlengd, "
+    "in overleg met de zorgorganisatie en de bewoner."
+)
+LAPSE_EXCEPTION_REASON = (
+    "De huurder heeft zelf schriftelijk opgezegd per de einddatum; een aanzegging is daarom "
+    "niet meer nodig."
+)
+# When an active omklap contract's next check-in falls, in days from today (see _checkins);
+# "overdue" counts from the end of the grace days (REMINDER_CHECKIN_GRACE_DAYS, 14).
+CHECKIN_NEXT_DUE = {
+    "fine": (3, 85),
+    "due": (-6, 0),  # due within the last week: today's reminder run reports it
+    "overdue": (-7, -2),  # past the grace days by a few: an overdue reminder this week
+    "long_overdue": (-30, -15),  # the overdue reminder was weeks ago
+}
+
 OUTFLOWS = {
     "tijdelijk": [Outflow.SOCIAL_RENT, Outflow.SOCIAL_RENT, Outflow.PRIVATE_RENT, Outflow.UNKNOWN],
     "jongeren": [Outflow.SOCIAL_RENT, Outflow.PRIVATE_RENT, Outflow.PRIVATE_RENT, Outflow.OTHER],
@@ -316,17 +383,22 @@ STARTBLOK = ProjectSpec(
         DRAGEND: [
             (3, "starter", "jongeren", "window"),
             (1, "starter", "jongeren", "closed"),
-            (40, "starter", "jongeren", "later"),
+            (1, "starter", "jongeren", "opening"),
+            (1, "starter", "jongeren", "opened"),
+            (1, "starter", "jongeren", "missed"),
+            (37, "starter", "jongeren", "later"),
             (1, "student", "jongeren", "window"),
             (13, "student", "jongeren", "later"),
         ],
         VRAGEND: [
             (2, "statushouder", "jongeren", "window"),
             (1, "statushouder", "jongeren", "closed"),
-            (47, "statushouder", "jongeren", "later"),
+            (1, "statushouder", "jongeren", "opened"),
+            (46, "statushouder", "jongeren", "later"),
             (1, "statushouder", "tijdelijk", "window"),
             (1, "statushouder", "tijdelijk", "closed"),
-            (6, "statushouder", "tijdelijk", "later"),
+            (1, "statushouder", "tijdelijk", "missed"),
+            (5, "statushouder", "tijdelijk", "later"),
         ],
     },
     former={DRAGEND: ("starter", "jongeren"), VRAGEND: ("statushouder", "jongeren")},
@@ -360,7 +432,8 @@ PLACE2BU = ProjectSpec(
         VRAGEND: [
             (2, "statushouder", "tijdelijk", "window"),
             (1, "statushouder", "tijdelijk", "closed"),
-            (3, "statushouder", "tijdelijk", "later"),
+            (1, "statushouder", "tijdelijk", "opening"),
+            (2, "statushouder", "tijdelijk", "later"),
             (5, "ex-dakloos", "omklap", "underway"),
             (2, "ggz-bw", "omklap", "underway"),
             (1, "ggz-bw", "omklap", "due"),
@@ -463,6 +536,14 @@ class DemoSummary:
     candidates: int = 0
     contracts: int = 0
     in_notice_window: list[Contract] = field(default_factory=list)
+    checkins: int = 0
+    checkins_due: int = 0  # omklap contracts whose next check-in is due today (within grace)
+    checkins_overdue: int = 0  # ... more than the grace days past due
+    warnings: int = 0
+    warned_persons: int = 0
+    notices: int = 0
+    lapse_decisions: int = 0
+    guidance_extensions: int = 0
     accounts: list[str] = field(default_factory=list)
 
 
@@ -472,6 +553,22 @@ class DemoError(Exception):
 
 def demo_present() -> bool:
     return Project.objects.filter(name=MAJELLA.name, corporation__name=MAJELLA.corporation).exists()
+
+
+def demo_reminders(today: dt.date) -> tuple[int, int]:
+    """Today's reminder scan, as the scheduler runs it, each delivery e-mailed at once.
+
+    Fills the in-app reminder lists and makes the heartbeat fresh. A second call on the same day
+    makes nothing new. Returns (reminders made, e-mails sent).
+    """
+    outcomes: Counter[str] = Counter()
+
+    def dispatch(delivery_ids: list[int]) -> None:
+        for pk in delivery_ids:
+            outcomes[reminders.delivery_send(pk)] += 1
+
+    run = reminders.reminders_run(today=today, trigger=RunTrigger.MANUAL, dispatch=dispatch)
+    return run.reminders_created, outcomes["sent"]
 
 
 def load_demo(today: dt.date | None = None) -> DemoSummary | None:
@@ -503,6 +600,11 @@ class DemoBuilder:
         self.emails: set[str] = set()
         self.summary = DemoSummary()
         self.member_person: Person | None = None
+        self.users: dict[str, object] = {}
+        # The lifecycle layer (check-ins, warnings, notices) draws from its own seeded random, so
+        # tuning it leaves the projects, people and contracts as they are.
+        self.life_rng = random.Random(SEED + 1)  # noqa: S311 - demo data, not secrets
+        self.made: list[tuple[Contract, dict]] = []  # every contract written, with its plan
         # Rows wait here and are written in bulk by _flush(); see there why that is safe.
         self.persons: list[Person] = []
         self.rounds: list[list[dict]] = []  # contracts, at most one per unit in a round
@@ -521,6 +623,7 @@ class DemoBuilder:
                 self._candidate(self.orgs[corporation], group, role)
         self._flush()
         self._link_member(users[MEMBER_EMAIL])
+        self._lifecycle()
         self.summary.organisations = len(self.orgs)
         self.summary.accounts = ACCOUNT_EMAILS
         return self.summary
@@ -541,6 +644,8 @@ class DemoBuilder:
             self.orgs[name] = org
 
     def _users(self) -> dict[str, object]:
+        """The demo accounts, their organisation roles and e-mail addresses, and a Profile for
+        those who chose a language."""
         user_model = get_user_model()
         # One hash for all: hashing costs most of a second, and the password is public anyway.
         password = make_password(DEMO_PASSWORD)
@@ -570,7 +675,12 @@ class DemoBuilder:
             EmailAddress.objects.get_or_create(
                 user=user, email=email, defaults={"verified": True, "primary": True}
             )
+            if email in PROFILE_LANGUAGES:
+                Profile.objects.get_or_create(
+                    user=user, defaults={"language": PROFILE_LANGUAGES[email]}
+                )
             users[email] = user
+        self.users = users
         return users
 
     def _link_member(self, user) -> None:
@@ -584,6 +694,245 @@ class DemoBuilder:
         person.share_profile_consent = True
         person.full_clean()
         person.save()
+
+    # After signing: check-ins, warnings, guidance extensions, notices
+
+    def _lifecycle(self) -> None:
+        """What staff and the care worker recorded on the contracts since they were signed.
+
+        Arranged around today: a few omklap check-ins are due now and a few overdue, the rest in
+        time; a few residents have a warning and one has two; the two "extended" trajectories
+        have their extension; about half the contracts in their notice window, and a few whose
+        window closed, have their notice; one missed window has a decision. The rest of the
+        missed windows stay open: those tenancies continue open-ended until staff decide.
+        """
+        active = [(c, f) for c, f in self.made if c.status == ContractStatus.ACTIVE]
+        omklap = [(c, f) for c, f in active if c.contract_type.is_omklap]
+        plan = self._checkin_plan([c for c, _ in omklap])
+        warnings = self._warnings([c for c, _ in active], omklap)
+        warned = {w.contract_id for w in warnings}
+        checkins = self._checkins([c for c, _ in omklap], plan, warned)
+        extensions = [
+            GuidanceExtension(
+                contract=contract,
+                previous_end=term_last_day(contract.start_date, contract.guidance_months),
+                new_end=contract.guidance_extended_until,
+                reason=EXTENSION_REASON,
+                decided_by=self._staff(contract),
+            )
+            for contract, fields in omklap
+            if fields.get("_scenario") == "extended"
+        ]
+        notices, decisions = self._notices([c for c, _ in active])
+        for rows in (warnings, checkins, extensions, notices, decisions):
+            for row in rows:
+                row.full_clean()
+            if rows:
+                type(rows[0]).objects.bulk_create(rows)
+        self.summary.checkins = len(checkins)
+        last: dict[int, CheckIn] = {}
+        for checkin in checkins:
+            if (
+                checkin.contract.pk not in last
+                or checkin.held_on > last[checkin.contract.pk].held_on
+            ):
+                last[checkin.contract.pk] = checkin
+        grace = dt.timedelta(days=settings.REMINDER_CHECKIN_GRACE_DAYS)
+        for checkin in last.values():
+            every = checkin.contract.unit.project.checkin_every_months
+            due = add_months(checkin.held_on, every)
+            self.summary.checkins_due += due <= self.today <= due + grace
+            self.summary.checkins_overdue += self.today > due + grace
+        self.summary.warnings = len(warnings)
+        self.summary.warned_persons = len({w.person_id for w in warnings})
+        self.summary.guidance_extensions = len(extensions)
+        self.summary.notices = len(notices)
+        self.summary.lapse_decisions = len(decisions)
+
+    def _staff(self, contract: Contract):
+        return self.users[STAFF_EMAILS[contract.unit.project.corporation.name]]
+
+    def _checkin_plan(self, contracts: list[Contract]) -> dict[int, str]:
+        """contract pk -> when its next check-in falls (a key of CHECKIN_NEXT_DUE).
+
+        The care worker's trajectories get three due, three overdue and one long overdue; the
+        others (guided by a care organisation without a login here) one due.
+        """
+        plan = {}
+        guided = [c for c in contracts if c.care_worker_id]
+        others = [c for c in contracts if not c.care_worker_id]
+        for group, special in (
+            (guided, ["due"] * 3 + ["overdue"] * 3 + ["long_overdue"]),
+            (others, ["due"]),
+        ):
+            self.life_rng.shuffle(group)
+            for index, contract in enumerate(group):
+                plan[contract.pk] = special[index] if index < len(special) else "fine"
+        return plan
+
+    def _checkins(
+        self, contracts: list[Contract], plan: dict[int, str], warned: set[int]
+    ) -> list[CheckIn]:
+        """Check-ins every `checkin_every_months` (a week or so either way) since the start, the
+        last one placed so that the next falls as `plan` says."""
+        rng, today, day = self.life_rng, self.today, dt.timedelta(days=1)
+        grace = settings.REMINDER_CHECKIN_GRACE_DAYS
+        rows = []
+        for contract in contracts:
+            every = contract.unit.project.checkin_every_months
+            low, high = CHECKIN_NEXT_DUE[plan[contract.pk]]
+            if plan[contract.pk].endswith("overdue"):
+                low, high = low - grace, high - grace
+            last = add_months(today + rng.randint(low, high) * day, -every)
+            while add_months(last, every) < today + low * day:  # a month's end clamps
+                last += day
+            dates = [last]
+            while True:
+                earlier = add_months(dates[-1], -every) + rng.randint(-8, 8) * day
+                if earlier < contract.start_date + 28 * day:
+                    break
+                dates.append(earlier)
+            base = 3 if contract.pk in warned else rng.choice([3, 4, 4, 5])
+            for index, held_on in enumerate(reversed(dates)):
+                settling = 1 if index < 2 else 0  # the first months are the hardest
+                scores = {
+                    domain: min(5, max(2, base - settling + rng.choice([-1, 0, 0, 0, 1])))
+                    for domain in CHECKIN_DOMAINS
+                }
+                if contract.pk in warned:
+                    scores["rent"] = min(scores["rent"], 3)
+                if rng.random() < 0.2:
+                    note = ""
+                elif min(scores.values()) <= 3:
+                    note = rng.choice(CHECKIN_NOTES_MIXED)
+                else:
+                    note = rng.choice(CHECKIN_NOTES_GOOD)
+                by_care = contract.care_worker_id and rng.random() < 0.85
+                rows.append(
+                    CheckIn(
+                        contract=contract,
+                        held_on=held_on,
+                        held_by=contract.care_worker if by_care else self._staff(contract),
+                        note=note,
+                        **scores,
+                    )
+                )
+        return rows
+
+    def _warnings(
+        self, active: list[Contract], omklap: list[tuple[Contract, dict]]
+    ) -> list[ResidentWarning]:
+        """Two warnings (rent arrears) for one guided omklap resident; one for five others."""
+        rng, today, day = self.life_rng, self.today, dt.timedelta(days=1)
+        settled = [
+            c
+            for c in active
+            if c.start_date <= today - 180 * day and c.person is not self.member_person
+        ]
+        twice = rng.choice(
+            [
+                c
+                for c, fields in omklap
+                if c in settled and c.care_worker_id and fields.get("_scenario") == "underway"
+            ]
+        )
+        first = self._random_date(
+            max(twice.start_date + 30 * day, today - 240 * day), today - 120 * day, rng
+        )
+        second = self._random_date(today - 75 * day, today - 20 * day, rng)
+        rows = [
+            ResidentWarning(
+                person=twice.person,
+                contract=twice,
+                given_on=given_on,
+                reason=reason,
+                given_by=self._staff(twice),
+            )
+            for given_on, reason in zip((first, second), ARREARS_WARNINGS, strict=True)
+        ]
+        chosen = {twice.person.pk}
+        # (project, omklap?) of the residents with one warning
+        picks = [
+            (MAJELLA.name, False),
+            (STARTBLOK.name, False),
+            (STARTBLOK.name, False),
+            (PLACE2BU.name, True),
+            (STARTERS.name, False),
+        ]
+        for project, is_omklap in picks:
+            contract = rng.choice(
+                [
+                    c
+                    for c in settled
+                    if c.unit.project.name == project
+                    and c.contract_type.is_omklap == is_omklap
+                    and c.person.pk not in chosen
+                ]
+            )
+            chosen.add(contract.person.pk)
+            rows.append(
+                ResidentWarning(
+                    person=contract.person,
+                    contract=contract,
+                    given_on=self._random_date(
+                        max(contract.start_date + 60 * day, today - 300 * day),
+                        today - 7 * day,
+                        rng,
+                    ),
+                    reason=rng.choice([*WARNING_REASONS, ARREARS_WARNINGS[0]]),
+                    given_by=self._staff(contract),
+                )
+            )
+        return rows
+
+    def _notices(self, active: list[Contract]) -> tuple[list[Notice], list[LapseDecision]]:
+        """Notices for about half the contracts in their window and two whose window closed; an
+        exception decision for one missed window.
+
+        Notices go first to contracts without a notice reminder from a week ago to two weeks
+        ahead, and never to one with a reminder in today's run (the last REMINDER_LOOKBACK_DAYS),
+        so that the reminder list shows every notice kind, today and soon.
+        """
+        rng, today, day = self.life_rng, self.today, dt.timedelta(days=1)
+        since = today - settings.REMINDER_LOOKBACK_DAYS * day
+
+        def reminded(contract: Contract, until: dt.date) -> bool:
+            window = contract.notice_window
+            days = (window.opens, window.closes - reminders.CLOSING_DAYS * day, window.closes + day)
+            return any(since <= d <= until for d in days)
+
+        in_window = [c for c in active if c.notice_window and today in c.notice_window]
+        closed = [c for c in active if c.notice_window and c.notice_window.closes < today]
+        quiet = [c for c in in_window if not reminded(c, today + 14 * day)]
+        soon = [c for c in in_window if c not in quiet and not reminded(c, today)]
+        rng.shuffle(quiet)
+        rng.shuffle(soon)
+        given = (quiet + soon)[: len(in_window) // 2]
+        quiet_closed = [c for c in closed if not reminded(c, today)]
+        rng.shuffle(quiet_closed)
+        lapsed, given = quiet_closed[:1], given + quiet_closed[1:3]
+        notices = []
+        for contract in sorted(given, key=lambda c: c.pk):
+            window = contract.notice_window
+            notices.append(
+                Notice(
+                    contract=contract,
+                    given_on=self._random_date(window.opens, min(window.closes, today), rng),
+                    means=rng.choice([NoticeMeans.LETTER, NoticeMeans.LETTER, NoticeMeans.EMAIL]),
+                    given_by=self._staff(contract),
+                )
+            )
+        decisions = [
+            LapseDecision(
+                contract=contract,
+                outcome=LapseOutcome.EXCEPTION,
+                reason=LAPSE_EXCEPTION_REASON,
+                previous_end_date=contract.end_date,
+                decided_by=self._staff(contract),
+            )
+            for contract in lapsed
+        ]
+        return notices, decisions
 
     # Projects, clusters, units
 
@@ -637,10 +986,18 @@ class DemoBuilder:
         bulk_create_with_history(self.persons, Person)
         self.summary.persons += len(self.persons)
         for planned in self.rounds:
-            contracts = [Contract(**fields) for fields in planned]
-            for contract in contracts:
+            contracts = []
+            for fields in planned:
+                # Keys starting with "_" are the plan's notes, not fields.
+                contract = Contract(**{k: v for k, v in fields.items() if not k.startswith("_")})
+                if "_flipped_from" in fields:  # written in an earlier round
+                    contract.flipped_from = fields["_flipped_from"]["_contract"]
                 contract.full_clean()
+                contracts.append(contract)
             bulk_create_with_history(contracts, Contract)
+            for fields, contract in zip(planned, contracts, strict=True):
+                fields["_contract"] = contract
+                self.made.append((contract, fields))
             self.summary.contracts += len(contracts)
             self.summary.in_notice_window += [
                 contract
@@ -750,11 +1107,18 @@ class DemoBuilder:
             start = add_months(today, -rng.randint(*months)) - dt.timedelta(rng.randint(0, 25))
             start, end = max(start, opened), None
             kwargs = {"holder_organisation": care, "guidance_months": ctype.guidance_months}
-            if slot.scenario == "extended":
-                kwargs["guidance_months"] = 48
+            if slot.scenario == "extended":  # a year more; _lifecycle() records the decision
+                kwargs["guidance_extended_until"] = term_last_day(start, ctype.guidance_months + 12)
         else:
             start, end = self._random_date(opened, today - dt.timedelta(days=14)), None
         person = self._person(slot.project.corporation, slot.role, slot.group, start, slot, ctype)
+        kwargs["_scenario"] = slot.scenario
+        care_worker = self.users.get(CARE_EMAIL)
+        if ctype.is_omklap and care.name == ZORGPUNT and slot.scenario != "flipped":
+            # Zorgpunt's trajectories under way are guided by the care worker with a login.
+            kwargs["care_worker"] = care_worker
+            person.care_contact_name = care_worker.get_full_name()
+            person.care_contact_email = care_worker.email
         if slot.scenario == "flipped":
             flip = term_last_day(start, ctype.guidance_months or 36)
             omklap = self._contract(
@@ -769,7 +1133,12 @@ class DemoBuilder:
                 **kwargs,
             )
             regular = self._contract(
-                person, slot.unit, self.types["regulier"], flip + dt.timedelta(days=1), None
+                person,
+                slot.unit,
+                self.types["regulier"],
+                flip + dt.timedelta(days=1),
+                None,
+                _flipped_from=omklap,  # _flush() links the written omklap contract
             )
             return [omklap, regular]
         return [self._contract(person, slot.unit, ctype, start, end, **kwargs)]
@@ -779,18 +1148,35 @@ class DemoBuilder:
     ) -> tuple[dt.date, dt.date]:
         """Start and end of a contract of the full term, its end placed by `scenario`.
 
-        window: notice may be given today; closed: ends within a month, the window has closed;
-        later: the window opens after today.
+        The notice window runs from 3 to 1 months before the end (art. 7:271 BW).
+        window: notice may be given today; opened: the window opened 1-6 days ago;
+        opening: it opens in 1-10 days; missed: it closed 1-7 days ago; closed: the contract
+        ends within a month, its window closed; later: the window opens after today.
         """
         rng, today, months = self.rng, self.today, ctype.max_months
-        if scenario in ("window", "closed"):
-            days = rng.randint(35, 80) if scenario == "window" else rng.randint(2, 25)
-            wanted_end = today + dt.timedelta(days=days)
-            start = add_months(wanted_end, -months) + dt.timedelta(days=1)
+        day = dt.timedelta(days=1)
+        if scenario in ("window", "closed", "opened", "opening", "missed"):
+            if scenario == "opened":  # opens = end - 3 months lies in [today - 6, today - 1]
+                wanted_end = add_months(today - rng.randint(1, 6) * day, 3)
+                while add_months(wanted_end, -3) >= today:
+                    wanted_end -= day
+            elif scenario == "opening":  # opens in [today + 1, today + 10]
+                wanted_end = add_months(today, 3) + rng.randint(1, 10) * day
+                while add_months(wanted_end, -3) <= today:
+                    wanted_end += day
+            elif scenario == "missed":  # closes = end - 1 month lies in [today - 7, today - 1]
+                wanted_end = add_months(today - rng.randint(1, 7) * day, 1)
+                while add_months(wanted_end, -1) >= today:
+                    wanted_end -= day
+            else:
+                days = rng.randint(35, 80) if scenario == "window" else rng.randint(2, 25)
+                wanted_end = today + dt.timedelta(days=days)
+            start = add_months(wanted_end, -months) + day
             end = min(wanted_end, term_last_day(start, months))
             if start < opened:
                 raise DemoError(f"A {ctype.code} contract would start before opening.")
-            if scenario == "window" and not in_notice_window(end, today):  # pragma: no cover
+            in_window = in_notice_window(end, today)
+            if in_window != (scenario in ("window", "opened")):  # pragma: no cover
                 raise DemoError("Demo dates miss the notice window.")
             return start, end
         earliest = max(opened, add_months(today, 3 - months) + dt.timedelta(days=10))
@@ -930,7 +1316,9 @@ class DemoBuilder:
         self.emails.add(email)
         return email
 
-    def _random_date(self, low: dt.date, high: dt.date) -> dt.date:
+    def _random_date(
+        self, low: dt.date, high: dt.date, rng: random.Random | None = None
+    ) -> dt.date:
         if high < low:
             return low
-        return dt.date.fromordinal(self.rng.randint(low.toordinal(), high.toordinal()))
+        return dt.date.fromordinal((rng or self.rng).randint(low.toordinal(), high.toordinal()))

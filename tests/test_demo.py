@@ -1,4 +1,8 @@
-"""`manage.py load_demo`: idempotent, the promised projects and people, valid, relative to today."""
+"""`manage.py load_demo`: idempotent, the promised projects and people, valid, relative to today;
+with a contract lifecycle (check-ins, warnings, notices, decisions) and today's reminders.
+
+Most tests share one loaded demo (TestLoadedDemo); those that load it on another date stay apart.
+"""
 
 import datetime as dt
 from collections import Counter
@@ -8,40 +12,58 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
+from magicmix.models import CARE_KINDS, Delivery, Reminder, ReminderKind, ReminderRun
+from magicmix.reminders import heartbeat_stale, last_run, next_checkin, with_facts
 from projects.models import (
     Cluster,
     ClusterKind,
     Membership,
     Organisation,
     OrganisationKind,
+    Profile,
     Project,
     Role,
     Unit,
 )
-from residents.dates import add_months
+from residents.dates import add_months, term_last_day
 from residents.demo import (
     ACCOUNTS,
+    ARREARS_WARNINGS,
+    CARE_EMAIL,
+    CHECKIN_NOTES,
     DEMO_PASSWORD,
     MAJELLA,
     MEMBER_EMAIL,
     NOTES,
     PLACE2BU,
+    STAFF_EMAILS,
     STARTBLOK,
     STARTERS,
+    WARNING_REASONS,
+    ZORGPUNT,
     in_notice_window,
 )
 from residents.models import (
+    CHECKIN_DOMAINS,
     AssociationMembership,
+    CheckIn,
     Contract,
     ContractStatus,
     ContractType,
     EndReason,
+    GuidanceExtension,
+    LapseDecision,
+    LapseOutcome,
+    Notice,
     Person,
     ResidentRole,
+    ResidentWarning,
     TargetGroup,
     TargetGroupLimit,
     unit_occupied_expression,
@@ -57,9 +79,23 @@ def load_demo() -> str:
     return out.getvalue()
 
 
+@pytest.fixture(scope="class")
+def _loaded_demo(django_db_setup, django_db_blocker):
+    """The demo, loaded once for a whole test class, in a transaction rolled back after it.
+
+    Each test still runs in its own savepoint (the `db` fixture), so what one test changes is
+    gone before the next. Loading the demo takes seconds; this saves it for every test but one.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        output = load_demo()
+        yield output
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(db):
-    load_demo()
+def demo(_loaded_demo, db) -> str:
+    """The loaded demo (shared by the test class); the value is load_demo's output."""
+    return _loaded_demo
 
 
 def current_roles(project: Project, on: dt.date) -> Counter:
@@ -82,140 +118,323 @@ def counts() -> dict[str, int]:
         EmailAddress,
         Person.history.model,
         Contract.history.model,
+        Profile,
+        CheckIn,
+        ResidentWarning,
+        GuidanceExtension,
+        Notice,
+        LapseDecision,
+        Reminder,
+        Delivery,
     ]
     return {model._meta.label: model._default_manager.count() for model in models}
 
 
-def test_a_second_run_changes_nothing(db):
-    first = load_demo()
-    before = counts()
-    second = load_demo()
+class TestLoadedDemo:
+    """Everything the demo promises, checked on one loaded demo."""
 
-    assert counts() == before
-    assert "Demo data loaded" in first
-    assert "already" in second
-    assert before["residents.Contract"] > 0
+    def test_a_second_run_changes_nothing(self, demo):
+        first = demo
+        before = counts()
+        unsent = Delivery.objects.unsent().count()
+        runs = ReminderRun.objects.count()
+        second = load_demo()
 
+        assert counts() == before
+        assert "Demo data loaded" in first
+        assert "already" in second
+        assert before["residents.Contract"] > 0
+        assert before["residents.CheckIn"] > 0
+        assert before["magicmix.Reminder"] > 0
+        # The reminder scan runs again (a fresh heartbeat) but makes and sends nothing new.
+        assert f"Reminders: {before['magicmix.Reminder']} made" in first
+        assert "Reminders: 0 made, 0 e-mails" in second
+        assert ReminderRun.objects.count() == runs + 1
+        assert Delivery.objects.unsent().count() == unsent == 0
 
-def test_projects_and_residents_are_as_promised(demo):
-    today = timezone.localdate()
-    projects = {project.name: project for project in Project.objects.all()}
-    majella, startblok = projects[MAJELLA.name], projects[STARTBLOK.name]
-    place2bu, starters = projects[PLACE2BU.name], projects[STARTERS.name]
+    def test_projects_and_residents_are_as_promised(self, demo):
+        today = timezone.localdate()
+        projects = {project.name: project for project in Project.objects.all()}
+        majella, startblok = projects[MAJELLA.name], projects[STARTBLOK.name]
+        place2bu, starters = projects[PLACE2BU.name], projects[STARTERS.name]
 
-    assert majella.units.count() == 64
-    assert 110 <= startblok.units.count() <= 130
-    assert starters.units.count() == 30
-    assert startblok.clusters.filter(kind=ClusterKind.CORRIDOR).count() == 6
-    assert not Unit.objects.filter(cluster=None).exists()
-    assert Unit.objects.filter(wheelchair_accessible=True).exists()
-    assert majella.has_association
-    assert majella.contribution_hours == 16
-    assert place2bu.permit_end_date is not None
-    assert place2bu.permit_end_date > add_months(today, 12 * 6)
+        assert majella.units.count() == 64
+        assert 110 <= startblok.units.count() <= 130
+        assert starters.units.count() == 30
+        assert startblok.clusters.filter(kind=ClusterKind.CORRIDOR).count() == 6
+        assert not Unit.objects.filter(cluster=None).exists()
+        assert Unit.objects.filter(wheelchair_accessible=True).exists()
+        assert majella.has_association
+        assert majella.contribution_hours == 16
+        assert place2bu.permit_end_date is not None
+        assert place2bu.permit_end_date > add_months(today, 12 * 6)
 
-    roles = current_roles(majella, today)
-    assert roles[ResidentRole.DRAGEND] == roles[ResidentRole.VRAGEND] > 0
-    place2bu_roles = current_roles(place2bu, today)
-    assert place2bu_roles[ResidentRole.DRAGEND] == 3 * place2bu_roles[ResidentRole.VRAGEND]
-    for project in projects.values():
-        roles = current_roles(project, today)
-        share = 100 * roles[ResidentRole.DRAGEND] / roles.total()
-        assert project.dragend_min <= share <= project.dragend_max, project.name
-        assert project.group_limits.exists()
+        roles = current_roles(majella, today)
+        assert roles[ResidentRole.DRAGEND] == roles[ResidentRole.VRAGEND] > 0
+        place2bu_roles = current_roles(place2bu, today)
+        assert place2bu_roles[ResidentRole.DRAGEND] == 3 * place2bu_roles[ResidentRole.VRAGEND]
+        for project in projects.values():
+            roles = current_roles(project, today)
+            share = 100 * roles[ResidentRole.DRAGEND] / roles.total()
+            assert project.dragend_min <= share <= project.dragend_max, project.name
+            assert project.group_limits.exists()
 
-    vragend = Person.objects.filter(role=ResidentRole.VRAGEND)
-    assert not vragend.filter(care_organisation=None).exists()
-    assert not vragend.filter(care_contact_name="").exists()
-    assert Person.objects.filter(share_profile_consent=True).exists()
-    assert set(Person.objects.exclude(notes="").values_list("notes", flat=True)) <= set(NOTES)
+        vragend = Person.objects.filter(role=ResidentRole.VRAGEND)
+        assert not vragend.filter(care_organisation=None).exists()
+        assert not vragend.filter(care_contact_name="").exists()
+        assert Person.objects.filter(share_profile_consent=True).exists()
+        assert set(Person.objects.exclude(notes="").values_list("notes", flat=True)) <= set(NOTES)
 
+    def test_contracts_cover_every_type_and_date_case(self, demo):
+        today = timezone.localdate()
+        active = Contract.objects.filter(status=ContractStatus.ACTIVE)
+        fixed = active.filter(contract_type__fixed_term=True)
 
-def test_contracts_cover_every_type_and_date_case(demo):
-    today = timezone.localdate()
-    active = Contract.objects.filter(status=ContractStatus.ACTIVE)
-    fixed = active.filter(contract_type__fixed_term=True)
+        used = set(Contract.objects.values_list("contract_type__code", flat=True))
+        assert used == set(ContractType.objects.values_list("code", flat=True))
+        used_groups = set(Person.objects.values_list("target_group__code", flat=True))
+        assert used_groups == set(TargetGroup.objects.values_list("code", flat=True))
 
-    used = set(Contract.objects.values_list("contract_type__code", flat=True))
-    assert used == set(ContractType.objects.values_list("code", flat=True))
-    used_groups = set(Person.objects.values_list("target_group__code", flat=True))
-    assert used_groups == set(TargetGroup.objects.values_list("code", flat=True))
+        in_window = fixed.ending_between(add_months(today, 1), add_months(today, 3))
+        assert in_window.exists()
+        assert all(in_notice_window(contract.end_date, today) for contract in in_window)
+        assert fixed.ending_between(today, add_months(today, 1) - dt.timedelta(days=1)).exists()
+        assert fixed.filter(end_date__gt=add_months(today, 3)).exists()
 
-    in_window = fixed.ending_between(add_months(today, 1), add_months(today, 3))
-    assert in_window.exists()
-    assert all(in_notice_window(contract.end_date, today) for contract in in_window)
-    assert fixed.ending_between(today, add_months(today, 1) - dt.timedelta(days=1)).exists()
-    assert fixed.filter(end_date__gt=add_months(today, 3)).exists()
+        ended = Contract.objects.filter(status=ContractStatus.ENDED)
+        assert ended.filter(end_date__lt=today).count() == ended.count() > 0
+        assert not ended.filter(end_reason="").exists()
+        # A flipped omklap is no outflow (the tenant stays); every other end names a destination.
+        assert not ended.exclude(end_reason=EndReason.FLIPPED).filter(outflow="").exists()
+        assert ended.filter(end_reason=EndReason.FLIPPED).exists()
+        assert not ended.filter(end_reason=EndReason.FLIPPED).exclude(outflow="").exists()
 
-    ended = Contract.objects.filter(status=ContractStatus.ENDED)
-    assert ended.filter(end_date__lt=today).count() == ended.count() > 0
-    assert not ended.filter(end_reason="").exists()
-    # A flipped omklap is no outflow (the tenant stays); every other end names a destination.
-    assert not ended.exclude(end_reason=EndReason.FLIPPED).filter(outflow="").exists()
-    assert ended.filter(end_reason=EndReason.FLIPPED).exists()
-    assert not ended.filter(end_reason=EndReason.FLIPPED).exclude(outflow="").exists()
+        omklap = active.filter(
+            contract_type__is_omklap=True, holder_organisation__kind=OrganisationKind.CARE
+        )
+        underway = omklap.filter(
+            start_date__gte=add_months(today, -30), start_date__lte=add_months(today, -6)
+        )
+        assert underway.exists()
 
-    omklap = active.filter(
-        contract_type__is_omklap=True, holder_organisation__kind=OrganisationKind.CARE
-    )
-    underway = omklap.filter(
-        start_date__gte=add_months(today, -30), start_date__lte=add_months(today, -6)
-    )
-    assert underway.exists()
+        for project in Project.objects.all():
+            units = project.units.annotate(occupied=unit_occupied_expression(today))
+            assert units.filter(occupied=False).exists(), project.name
+        for corporation in Organisation.objects.filter(kind=OrganisationKind.CORPORATION):
+            assert corporation.persons.filter(contracts=None).count() >= 3
 
-    for project in Project.objects.all():
-        units = project.units.annotate(occupied=unit_occupied_expression(today))
-        assert units.filter(occupied=False).exists(), project.name
-    for corporation in Organisation.objects.filter(kind=OrganisationKind.CORPORATION):
-        assert corporation.persons.filter(contracts=None).count() >= 3
+    def test_every_demo_account_logs_in(self, demo):
+        today = timezone.localdate()
+        for email, organisation, role in ACCOUNTS:
+            user = authenticate(username=email, password=DEMO_PASSWORD)
+            assert user is not None, email
+            assert user.email == user.username == email
+            assert EmailAddress.objects.filter(
+                user=user, email=email, verified=True, primary=True
+            ).exists()
+            if organisation:
+                assert user.memberships.get().organisation.name == organisation
+                assert user.memberships.get().role == role
 
+        admin = User.objects.get(username="admin@magicmix.example")
+        assert admin.is_superuser
+        assert admin.is_staff
+        assert User.objects.get(username="readonly@stadswonen.example").memberships.get().role == (
+            Role.READONLY
+        )
 
-def test_every_demo_account_logs_in(demo):
-    today = timezone.localdate()
-    for email, organisation, role in ACCOUNTS:
-        user = authenticate(username=email, password=DEMO_PASSWORD)
-        assert user is not None, email
-        assert user.email == user.username == email
-        assert EmailAddress.objects.filter(
-            user=user, email=email, verified=True, primary=True
-        ).exists()
-        if organisation:
-            assert user.memberships.get().organisation.name == organisation
-            assert user.memberships.get().role == role
+        member = Person.objects.get(user__username=MEMBER_EMAIL)
+        assert member.role == ResidentRole.DRAGEND
+        assert (
+            Contract.objects.in_force(today)
+            .filter(person=member, unit__project__name=MAJELLA.name)
+            .exists()
+        )
+        memberships = member.association_memberships.active(today)
+        assert memberships.filter(project__name=MAJELLA.name).exists()
 
-    admin = User.objects.get(username="admin@magicmix.example")
-    assert admin.is_superuser
-    assert admin.is_staff
-    assert User.objects.get(username="readonly@stadswonen.example").memberships.get().role == (
-        Role.READONLY
-    )
+    def test_every_record_passes_full_clean(self, demo):
+        for model in (
+            Organisation,
+            Project,
+            Cluster,
+            Unit,
+            Person,
+            AssociationMembership,
+            Profile,
+            CheckIn,
+            ResidentWarning,
+            GuidanceExtension,
+            Notice,
+            LapseDecision,
+        ):
+            for obj in model._default_manager.all():
+                obj.full_clean()
+        contracts = Contract.objects.select_related("person", "unit__project", "contract_type")
+        for contract in contracts:
+            contract.full_clean()
 
-    member = Person.objects.get(user__username=MEMBER_EMAIL)
-    assert member.role == ResidentRole.DRAGEND
-    assert (
-        Contract.objects.in_force(today)
-        .filter(person=member, unit__project__name=MAJELLA.name)
-        .exists()
-    )
-    memberships = member.association_memberships.active(today)
-    assert memberships.filter(project__name=MAJELLA.name).exists()
+        today = timezone.localdate()
+        majella = Project.objects.get(name=MAJELLA.name)
+        residents = Contract.objects.in_force(today).filter(unit__project=majella)
+        members = majella.association_memberships.active(today)
+        assert set(residents.values_list("person", flat=True)) == set(
+            members.values_list("person", flat=True)
+        )
 
+    def test_the_care_worker_guides_zorgpunts_trajectories(self, demo):
+        care = authenticate(username=CARE_EMAIL, password=DEMO_PASSWORD)
+        assert care is not None
+        membership = care.memberships.get()
+        assert membership.role == Role.CARE
+        assert membership.organisation.name == ZORGPUNT
+        assert membership.organisation.kind == OrganisationKind.CARE
 
-def test_every_record_passes_full_clean(demo):
-    for model in (Organisation, Project, Cluster, Unit, Person, AssociationMembership):
-        for obj in model._default_manager.all():
-            obj.full_clean()
-    contracts = Contract.objects.select_related("person", "unit__project", "contract_type")
-    for contract in contracts:
-        contract.full_clean()
+        omklap = Contract.objects.filter(
+            status=ContractStatus.ACTIVE, contract_type__is_omklap=True
+        )
+        zorgpunt = omklap.filter(holder_organisation__name=ZORGPUNT)
+        assert zorgpunt.count() > 10
+        assert not zorgpunt.exclude(care_worker=care).exists()
+        # Only Zorgpunt's trajectories under way: not another organisation's, not ended ones.
+        assert set(Contract.objects.filter(care_worker=care)) == set(zorgpunt)
+        assert not zorgpunt.exclude(person__care_contact_email=CARE_EMAIL).exists()
 
-    today = timezone.localdate()
-    majella = Project.objects.get(name=MAJELLA.name)
-    residents = Contract.objects.in_force(today).filter(unit__project=majella)
-    members = majella.association_memberships.active(today)
-    assert set(residents.values_list("person", flat=True)) == set(
-        members.values_list("person", flat=True)
-    )
+        # One account chose English; the others have the site's default, Dutch.
+        english = User.objects.get(username="staff@noorderhuis.example")
+        assert english.profile.language == "en"
+        others = Profile.objects.exclude(user=english)
+        assert not others.exclude(language=settings.LANGUAGE_CODE).exists()
+
+    def test_omklap_check_ins_are_due_overdue_and_in_time(self, demo):
+        today = timezone.localdate()
+        grace = dt.timedelta(days=settings.REMINDER_CHECKIN_GRACE_DAYS)
+        omklap = with_facts(
+            Contract.objects.filter(status=ContractStatus.ACTIVE, contract_type__is_omklap=True)
+        )
+        state = Counter()
+        for contract in omklap:
+            assert contract.last_checkin is not None, contract
+            due = next_checkin(contract)
+            if due > today:
+                state["in time"] += 1
+            elif today - due <= grace:
+                state["due"] += 1
+            else:
+                state["overdue"] += 1
+        assert state["due"] >= 2
+        assert state["overdue"] >= 2
+        assert state["in time"] > state["due"] + state["overdue"]
+
+        checkins = CheckIn.objects.select_related("contract__unit__project__corporation")
+        care = User.objects.get(username=CARE_EMAIL)
+        staff = {User.objects.get(username=email).pk for email in STAFF_EMAILS.values()}
+        for checkin in checkins:
+            contract = checkin.contract
+            assert contract.start_date <= checkin.held_on <= today
+            assert all(2 <= getattr(checkin, domain) <= 5 for domain in CHECKIN_DOMAINS)
+            assert checkin.held_by_id in staff | {care.pk}
+            if checkin.held_by_id == care.pk:
+                assert contract.care_worker_id == care.pk
+        # Quarterly since the start: a trajectory of more than a year has had several.
+        per_contract = Counter(checkins.values_list("contract", flat=True))
+        assert max(per_contract.values()) >= 8
+        notes = set(checkins.values_list("note", flat=True))
+        assert notes <= {"", *CHECKIN_NOTES}
+        assert len(notes) > 5
+
+    def test_warnings_one_resident_has_two(self, demo):
+        today = timezone.localdate()
+        warnings = ResidentWarning.objects.select_related("contract", "person")
+        per_person = Counter(warnings.values_list("person", flat=True))
+        assert sorted(per_person.values(), reverse=True)[:2] == [2, 1]
+        assert list(per_person.values()).count(1) >= 3
+        for warning in warnings:
+            assert warning.contract.person == warning.person
+            assert warning.contract.start_date <= warning.given_on <= today
+            assert warning.reason in {*WARNING_REASONS, *ARREARS_WARNINGS}
+        twice = next(person for person, n in per_person.items() if n == 2)
+        assert warnings.get(person=twice, reason=ARREARS_WARNINGS[1])
+
+    def test_an_extended_trajectory_and_linked_flips(self, demo):
+        today = timezone.localdate()
+        extension = GuidanceExtension.objects.select_related("contract").first()
+        assert extension is not None
+        contract = extension.contract
+        assert contract.status == ContractStatus.ACTIVE
+        assert extension.previous_end == term_last_day(
+            contract.start_date, contract.guidance_months
+        )
+        assert extension.previous_end < today < extension.new_end
+        assert contract.guidance_extended_until == extension.new_end == contract.guidance_end
+
+        flipped = Contract.objects.filter(end_reason=EndReason.FLIPPED)
+        assert flipped.exists()
+        for omklap in flipped:
+            regular = omklap.flipped_to
+            assert (regular.person, regular.unit) == (omklap.person, omklap.unit)
+            assert regular.start_date == omklap.end_date + dt.timedelta(days=1)
+            assert not regular.contract_type.is_omklap
+        assert Contract.objects.exclude(flipped_from=None).count() == flipped.count()
+
+    def test_notices_are_recorded_only_inside_their_windows(self, demo):
+        today = timezone.localdate()
+        notices = Notice.objects.select_related("contract__contract_type")
+        assert notices.exists()
+        for notice in notices:
+            assert notice.given_on in notice.contract.notice_window
+            assert notice.given_on <= today
+            assert notice.contract.status == ContractStatus.ACTIVE
+
+        contracts = with_facts(
+            Contract.objects.filter(
+                status=ContractStatus.ACTIVE, contract_type__notice_required=True
+            )
+        )
+        in_window = [c for c in contracts if today in c.notice_window]
+        with_notice = [c for c in in_window if c.has_notice]
+        assert 0 < len(with_notice) < len(in_window)
+        closed = [c for c in contracts if c.notice_window.closes < today]
+        missed = [c for c in closed if not c.has_notice and not c.lapse_decided]
+        assert len(missed) >= 2  # these continue open-ended until staff decide
+
+        decision = LapseDecision.objects.select_related("contract__contract_type").get()
+        assert decision.outcome == LapseOutcome.EXCEPTION
+        assert decision.reason
+        assert decision.previous_end_date == decision.contract.end_date
+        assert decision.contract.notice_window.closes < today
+        assert not decision.contract.notices.exists()
+
+    def test_todays_reminders_are_made_and_sent(self, demo):
+        today = timezone.localdate()
+        run = last_run()
+        assert run is not None
+        assert run.today == today
+        assert not heartbeat_stale(run)
+
+        reminders = Reminder.objects.all()
+        since = today - dt.timedelta(days=settings.REMINDER_LOOKBACK_DAYS)
+        assert not reminders.exclude(due_date__range=(since, today)).exists()
+        kinds = Counter(reminders.values_list("kind", flat=True))
+        for kind in (
+            ReminderKind.NOTICE_OPENS,
+            ReminderKind.NOTICE_CLOSING,
+            ReminderKind.NOTICE_MISSED,
+            ReminderKind.CHECKIN_DUE,
+            ReminderKind.CHECKIN_OVERDUE,
+        ):
+            assert kinds[kind] >= 1, kind
+        assert kinds[ReminderKind.NOTICE_MISSED] >= 2
+
+        deliveries = Delivery.objects.all()
+        assert deliveries.count() >= reminders.count()
+        assert not deliveries.unsent().exists()
+        care = User.objects.get(username=CARE_EMAIL)
+        to_care = deliveries.filter(recipient=care)
+        assert to_care.exists()
+        assert set(to_care.values_list("reminder__kind", flat=True)) <= CARE_KINDS
+        english = User.objects.get(username="staff@noorderhuis.example")
+        assert deliveries.filter(recipient=english).exists()
 
 
 @pytest.mark.parametrize(
@@ -238,3 +457,11 @@ def test_the_notice_window_follows_the_date(db, moment):
         assert add_months(today, 1) <= contract.end_date <= add_months(today, 3)
     assert not Contract.objects.filter(start_date__gt=today).exists()
     assert not Person.objects.filter(date_of_birth__gt=today).exists()
+    assert not CheckIn.objects.filter(held_on__gt=today).exists()
+    for notice in Notice.objects.select_related("contract__contract_type"):
+        assert notice.given_on in notice.contract.notice_window
+        assert notice.given_on <= today
+    reminders = Reminder.objects.all()
+    assert reminders.filter(kind=ReminderKind.NOTICE_OPENS).exists()
+    assert reminders.filter(kind=ReminderKind.CHECKIN_OVERDUE).exists()
+    assert not reminders.filter(due_date__gt=today).exists()
