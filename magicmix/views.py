@@ -116,6 +116,14 @@ def reminder_open(request, pk):
     if delivery.read_at is None:
         delivery.read_at = timezone.now()
         delivery.save(update_fields=["read_at"])
+    contract = delivery.reminder.contract
+    if (
+        request.user.pk == contract.care_worker_id
+        and not Contract.objects.guided_by(request.user).filter(pk=contract.pk).exists()
+    ):
+        # The trajectory ended (flipped or ended) or moved to another organisation.
+        messages.info(request, _("This omklap trajectory is no longer open to you."))
+        return redirect("reminder_inbox")
     return redirect(reminders.reminder_link(delivery.reminder, request.user, absolute=False))
 
 

@@ -191,6 +191,8 @@ def warning_give(
     *, person: Person, given_on: dt.date, reason: str, given_by, today: dt.date, contract=None
 ) -> ResidentWarning:
     _not_future(given_on, today, "given_on")
+    if contract is not None and contract.person_id != person.pk:
+        raise ValidationError(_("This contract belongs to another resident."))
     warning = ResidentWarning(
         person=person, contract=contract, given_on=given_on, reason=reason, given_by=given_by
     )

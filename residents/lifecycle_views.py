@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from projects.access import care_organisation_ids
 from projects.forms import add_model_errors
@@ -189,10 +190,11 @@ def warning_create(request, pk):
             messages.success(request, _("Warning recorded."))
             return redirect(person)
     count = ResidentWarning.objects.filter(person=person).count()
-    intro = _("%(name)s has had %(count)s warning(s) so far.") % {
-        "name": person.full_name,
-        "count": count,
-    }
+    intro = ngettext(
+        "%(name)s has had %(count)s warning so far.",
+        "%(name)s has had %(count)s warnings so far.",
+        count,
+    ) % {"name": person.full_name, "count": count}
     return _form_page(
         request,
         form,

@@ -3,8 +3,8 @@ PostgreSQL and Redis.
 
 Two corporations (A and B) each with a project in its own municipality; staff and read-only users
 of A, staff of B, a policy officer of A's municipality, an association member living in project A,
-an outsider with no role anywhere, and a site administrator. Each persona is a plain User; the
-fixtures create what makes them that persona.
+an outsider with no role anywhere, a care worker of a care organisation, and a site
+administrator. Each persona is a plain User; the fixtures create what makes them that persona.
 
 The seeded reference data (target groups, contract types; migration residents/0003) is there in
 tests that use the `db` fixture. A `transaction=True` test flushes it, so such a test must ask for
@@ -155,6 +155,12 @@ def member_a(project_a):
 def outsider(db):
     """Logged in, but no membership, no resident record: sees nothing."""
     return UserFactory(email="outsider@example.test")
+
+
+@pytest.fixture
+def care_worker(care_org):
+    """A care worker of care_org: sees only the active omklap contracts care_org holds."""
+    return _member_of(care_org, Role.CARE, "worker@zorg.example")
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ def test_staff_creates_a_project(staff_a, corp_a, municipality_a, client_for):
             "cluster_dragend_min": 40,
             "cluster_dragend_max": 90,
             "contribution_hours": 16,
+            "checkin_every_months": 3,
         },
     )
     project = Project.objects.get(name="De Nieuwe Hof")

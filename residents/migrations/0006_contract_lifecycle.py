@@ -120,7 +120,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='contracttype',
             name='notice_required',
-            field=models.BooleanField(default=False, help_text='The landlord must notify the tenant in writing before the end date, or the tenancy continues open-ended (art. 7:271 BW).', verbose_name='notice required'),
+            field=models.BooleanField(default=False, help_text='The landlord must notify the tenant in writing within the notice window below, or the tenancy continues open-ended (art. 7:271 BW).', verbose_name='notice required'),
         ),
         migrations.AddField(
             model_name='historicalcontract',

@@ -291,8 +291,8 @@ class ContractType(BilingualName):
         _("notice required"),
         default=False,
         help_text=_(
-            "The landlord must notify the tenant in writing before the end date, or the tenancy "
-            "continues open-ended (art. 7:271 BW)."
+            "The landlord must notify the tenant in writing within the notice window below, or "
+            "the tenancy continues open-ended (art. 7:271 BW)."
         ),
     )
     notice_opens_months = models.PositiveSmallIntegerField(
@@ -386,19 +386,34 @@ class ContractQuerySet(models.QuerySet):
         )
 
     def in_force(self, on: dt.date) -> "ContractQuerySet":
-        """Contracts that hold on day `on`: started, not yet ended, not drafts."""
+        """Contracts that hold on day `on`: started, not yet ended, not drafts.
+
+        A contract whose notice window closed without a notice holds past its end date: by law
+        the tenancy continues open-ended (see `continues_open_ended`) until staff decide.
+        """
         return self.filter(status__in=IN_FORCE, start_date__lte=on).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=on)
+            Q(end_date__isnull=True) | Q(end_date__gte=on) | self._lapsed()
         )
 
     def overlapping(self, *, unit_id: int, start: dt.date, end: dt.date | None):
         """Contracts in force on the unit at some day in [start, end] (end None = open)."""
         qs = self.filter(unit_id=unit_id, status__in=IN_FORCE).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=start)
+            Q(end_date__isnull=True) | Q(end_date__gte=start) | self._lapsed()
         )
         if end is not None:
             qs = qs.filter(start_date__lte=end)
         return qs
+
+    @staticmethod
+    def _lapsed() -> Q:
+        """An active contract that needed notice and has none and no decision: no end yet."""
+        from .lifecycle import LapseDecision, Notice
+
+        return (
+            Q(status=ContractStatus.ACTIVE, contract_type__notice_required=True)
+            & ~Exists(Notice.objects.filter(contract=OuterRef("pk")))
+            & ~Exists(LapseDecision.objects.filter(contract=OuterRef("pk")))
+        )
 
     def with_deadline_facts(self) -> "ContractQuerySet":
         """Annotate what the deadline rules need: `has_notice`, `lapse_decided`, `last_checkin`."""
@@ -525,7 +540,7 @@ class Contract(models.Model):
         return (
             self.status in IN_FORCE
             and self.start_date <= on
-            and (self.end_date is None or self.end_date >= on)
+            and (self.end_date is None or self.end_date >= on or self.continues_open_ended(on))
         )
 
     @property
@@ -676,7 +691,10 @@ class Contract(models.Model):
             if not works_there or not works_there.exists():
                 add(
                     "care_worker",
-                    _("The care contact must be a care worker of the organisation that holds it."),
+                    _(
+                        "The care contact must be a care worker of the organisation that holds "
+                        "the contract."
+                    ),
                 )
         if person and unit:
             if person.corporation_id != unit.project.corporation_id:
@@ -699,8 +717,22 @@ class Contract(models.Model):
             clash = Contract.objects.overlapping(unit_id=unit.pk, start=start, end=end)
             if self.pk:
                 clash = clash.exclude(pk=self.pk)
-            other = clash.select_related("person").first()
-            if other:
+            other = clash.select_related("person", "contract_type").first()
+            if other and other.end_date and start and other.end_date < start:
+                add(
+                    "start_date",
+                    _(
+                        "Unit %(unit)s is not free from this date: %(person)s's contract ends on "
+                        "%(end)s only if notice is given in time, and none is recorded. Record "
+                        "the notice on that contract first."
+                    )
+                    % {
+                        "unit": unit.number,
+                        "person": other.person,
+                        "end": date_format(other.end_date, "j F Y"),
+                    },
+                )
+            elif other:
                 add(
                     "start_date",
                     _(
