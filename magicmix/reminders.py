@@ -169,7 +169,7 @@ def reminders_create(dues: list[Due]) -> int:
     existing = Reminder.objects.filter(contract_id__in=contract_ids)
     before = {(r.contract_id, r.kind, r.due_date) for r in existing}
     Reminder.objects.bulk_create(
-        [Reminder(contract_id=c, kind=k, due_date=d) for c, k, d in keys - before],
+        [Reminder(contract_id=c, kind=k, due_date=d) for c, k, d in sorted(keys - before)],
         ignore_conflicts=True,
     )
     reminders = [
