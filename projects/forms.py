@@ -15,6 +15,11 @@ def add_model_errors(form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, messages)
 
 
+def user_label(user) -> str:
+    """How a form's choice names a user: their name and e-mail address."""
+    return f"{user.get_full_name() or user.email} ({user.email})"
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -71,9 +76,7 @@ class ProjectForm(forms.ModelForm):
             .distinct()
             .order_by("first_name", "last_name", "email")
         )
-        self.fields["responsible_staff"].label_from_instance = lambda u: (
-            f"{u.get_full_name() or u.email} ({u.email})"
-        )
+        self.fields["responsible_staff"].label_from_instance = user_label
 
     def clean(self):
         cleaned = super().clean()

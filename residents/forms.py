@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
-from projects.forms import DateInput
+from projects.forms import DateInput, user_label
 from projects.models import Organisation, OrganisationKind, Role, Unit
 
 from .models import (
@@ -95,9 +95,7 @@ class ContractForm(forms.ModelForm):
             .distinct()
             .order_by("first_name", "last_name", "email")
         )
-        self.fields["care_worker"].label_from_instance = lambda u: (
-            f"{u.get_full_name() or u.email} ({u.email})"
-        )
+        self.fields["care_worker"].label_from_instance = user_label
         allowed = [ContractStatus.DRAFT, ContractStatus.ACTIVE]
         self.fields["status"].choices = [c for c in ContractStatus.choices if c[0] in allowed]
         if self.instance.pk and self.instance.status == ContractStatus.ENDED:

@@ -138,18 +138,13 @@ def trajectory_facts(contract: Contract, today: dt.date) -> TrajectoryFacts:
     )
 
 
-def window_missed(contract: Contract, today: dt.date) -> bool:
-    """Whether the window closed with no notice and no decision yet ("continues open-ended")."""
-    return contract.continues_open_ended(today)
-
-
 @transaction.atomic
 def lapse_decide(
     *, contract: Contract, outcome: str, reason: str, decided_by, today: dt.date
 ) -> LapseDecision:
     """Decide on a missed window: convert to open-ended, or record an exception with a reason."""
     contract = _locked(contract)
-    if not window_missed(contract, today):
+    if not contract.continues_open_ended(today):
         raise ValidationError(_("This contract has no missed notice window to decide on."))
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for this decision.")})

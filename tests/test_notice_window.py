@@ -3,8 +3,8 @@
 The landlord must notify the tenant no earlier than 3 months and no later than 1 month before the
 end date, or the tenancy continues open-ended: a day early or late is fatal. So every edge is
 tested on the day itself and on the days either side: the window (ContractType.notice_window),
-recording a notice (notice_record), spotting a missed window (window_missed) and staff's decision
-on it (lapse_decide).
+recording a notice (notice_record), spotting a missed window (Contract.continues_open_ended)
+and staff's decision on it (lapse_decide).
 """
 
 import datetime as dt
@@ -13,7 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from residents.lifecycle import lapse_decide, notice_record, window_missed
+from residents.lifecycle import lapse_decide, notice_record
 from residents.models import (
     Contract,
     ContractStatus,
@@ -259,20 +259,20 @@ def test_notice_with_an_unknown_means_is_refused(temporary, staff_a):
 
 
 def test_the_window_is_not_missed_on_its_last_day(temporary):
-    assert not window_missed(temporary, D(2026, 4, 1))
+    assert not temporary.continues_open_ended(D(2026, 4, 1))
 
 
 def test_the_window_is_missed_the_day_after_it_closes_without_notice(temporary):
-    assert window_missed(temporary, D(2026, 4, 2))
+    assert temporary.continues_open_ended(D(2026, 4, 2))
 
 
 def test_the_window_is_not_missed_before_it_opens(temporary):
-    assert not window_missed(temporary, D(2026, 1, 15))
+    assert not temporary.continues_open_ended(D(2026, 1, 15))
 
 
 def test_the_window_is_not_missed_once_a_notice_is_recorded(temporary, staff_a):
     record(temporary, D(2026, 4, 1), staff_a)
-    assert not window_missed(temporary, D(2026, 4, 2))
+    assert not temporary.continues_open_ended(D(2026, 4, 2))
 
 
 def test_the_window_is_not_missed_once_staff_decided_on_it(temporary, staff_a):
@@ -284,7 +284,7 @@ def test_the_window_is_not_missed_once_staff_decided_on_it(temporary, staff_a):
         today=D(2026, 4, 2),
     )
     temporary.refresh_from_db()
-    assert not window_missed(temporary, D(2026, 4, 2))
+    assert not temporary.continues_open_ended(D(2026, 4, 2))
 
 
 def test_a_contract_without_a_window_never_misses_it(project_a):
@@ -294,7 +294,7 @@ def test_a_contract_without_a_window_never_misses_it(project_a):
         start_date=D(2025, 1, 1),
         end_date=D(2026, 5, 1),
     )
-    assert not window_missed(contract, D(2026, 6, 1))
+    assert not contract.continues_open_ended(D(2026, 6, 1))
 
 
 # Deciding on a missed window
