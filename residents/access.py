@@ -45,7 +45,8 @@ TRAJECTORY_RELATED = ("person", "unit__project", "contract_type", "holder_organi
 def get_trajectory_for_care_worker(user, pk) -> Contract:
     """An omklap contract held by the user's care organisation: a care worker's one way in."""
     return get_object_or_404(
-        Contract.objects.guided_by(user).select_related(*TRAJECTORY_RELATED), pk=pk
+        Contract.objects.guided_by(user).select_related(*TRAJECTORY_RELATED).with_deadline_facts(),
+        pk=pk,
     )
 
 

@@ -129,8 +129,8 @@ def lapse_decide(request, pk):
 
 
 def _back_for(request, contract) -> str:
-    """Staff go back to the contract, a care worker to the trajectory."""
-    if Contract.objects.guided_by(request.user).filter(pk=contract.pk).exists():
+    """Staff go back to the contract, a care worker of the holder to the trajectory."""
+    if contract.holder_organisation_id in care_organisation_ids(request.user):
         return reverse("residents:trajectory_detail", args=[contract.pk])
     return contract.get_absolute_url()
 
@@ -311,12 +311,6 @@ def trajectory_detail(request, pk):
     _require_care_worker(request.user)
     contract = get_trajectory_for_care_worker(request.user, pk)
     today = timezone.localdate()
-    contract = (
-        Contract.objects.filter(pk=contract.pk)
-        .select_related("person", "unit__project", "contract_type", "holder_organisation")
-        .with_deadline_facts()
-        .get()
-    )
     return render(
         request,
         "residents/trajectory_detail.html",

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from magicmix.reminders import contract_reminders
 from projects import access
 from projects.forms import add_model_errors
 from projects.models import Organisation, Project
@@ -256,8 +257,6 @@ def person_edit(request, pk):
 
 
 def contract_detail(request, pk):
-    from magicmix.reminders import contract_reminders
-
     contract = get_contract_for_user(request.user, pk)
     today = timezone.localdate()
     omklap = contract.contract_type.is_omklap
