@@ -1,1 +1,471 @@
-# Vacancies, candidates, scoring, offers and association votes arrive with the allocation issues.
+"""Allocation: vacancies, the candidates who apply to a project, offers, and each step's record.
+
+A vacancy is one unit to let from a date, on one contract type. A candidate is a person's
+application to a project. An offer is a staff decision for one candidate, kept with the rank and
+score the candidate had at that moment. Every step (opened, offered, accepted, declined, expired,
+withdrawn, planned) is appended to `AllocationEvent`, which is never changed afterwards: the
+corporation can account for each letting.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from projects.models import Organisation, OrganisationKind, Project, ScopedByProjectQuerySet, Unit
+from residents.models import ContractType, Person, ResidentRole
+
+weight_validators = [MinValueValidator(0), MaxValueValidator(10)]
+
+
+class AllocationSettings(models.Model):
+    """How a project weighs the parts of the mix-balance score, and how long an offer stands."""
+
+    project = models.OneToOneField(
+        Project,
+        verbose_name=_("project"),
+        on_delete=models.CASCADE,
+        related_name="allocation_settings",
+    )
+    weight_project = models.PositiveSmallIntegerField(
+        _("weight: the project's dragend band"),
+        default=3,
+        validators=weight_validators,
+        help_text=_("How much it counts that the project stays near the middle of its band."),
+    )
+    weight_cluster = models.PositiveSmallIntegerField(
+        _("weight: the cluster's dragend band"), default=3, validators=weight_validators
+    )
+    weight_spread = models.PositiveSmallIntegerField(
+        _("weight: spreading target groups"),
+        default=2,
+        validators=weight_validators,
+        help_text=_("How much it counts that a group is not clustered on one corridor or floor."),
+    )
+    weight_urgency = models.PositiveSmallIntegerField(
+        _("weight: urgency"), default=2, validators=weight_validators
+    )
+    weight_waiting = models.PositiveSmallIntegerField(
+        _("weight: registration time"), default=1, validators=weight_validators
+    )
+    weight_intake = models.PositiveSmallIntegerField(
+        _("weight: intake interview"), default=2, validators=weight_validators
+    )
+    reply_days = models.PositiveSmallIntegerField(
+        _("days to reply to an offer"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
+
+    class Meta:
+        verbose_name = _("allocation settings")
+        verbose_name_plural = _("allocation settings")
+
+    def __str__(self) -> str:
+        return str(self.project)
+
+    def clean(self) -> None:
+        if not any(getattr(self, name) for name in WEIGHT_FIELDS):
+            raise ValidationError(_("Give at least one weight above zero."))
+
+    @classmethod
+    def for_project(cls, project: Project) -> "AllocationSettings":
+        """The project's settings, or the defaults (unsaved) when it has none yet."""
+        try:
+            return project.allocation_settings
+        except cls.DoesNotExist:
+            return cls(project=project)
+
+
+WEIGHT_FIELDS = (
+    "weight_project",
+    "weight_cluster",
+    "weight_spread",
+    "weight_urgency",
+    "weight_waiting",
+    "weight_intake",
+)
+
+
+class VacancyRoute(models.TextChoices):
+    STAFF = "staff", _("Staff allocation")
+    ASSOCIATION = "association", _("Residents' association vote")
+
+
+class VacancyStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("vacancy status", "Open")
+    OFFERED = "offered", _("Offer out")
+    FILLED = "filled", _("Filled")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+OPEN_STATUSES = (VacancyStatus.OPEN, VacancyStatus.OFFERED)
+
+
+class VacancyQuerySet(ScopedByProjectQuerySet):
+    def still_open(self) -> "VacancyQuerySet":
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class Vacancy(models.Model):
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="vacancies"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="vacancies"
+    )
+    available_from = models.DateField(_("free from"))
+    contract_type = models.ForeignKey(
+        ContractType,
+        verbose_name=_("contract type"),
+        on_delete=models.PROTECT,
+        help_text=_("The contract the unit is let on: it decides who is eligible."),
+    )
+    route = models.CharField(
+        _("route"), max_length=20, choices=VacancyRoute.choices, default=VacancyRoute.STAFF
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=VacancyStatus.choices, default=VacancyStatus.OPEN
+    )
+    source_contract = models.OneToOneField(
+        "residents.Contract",
+        verbose_name=_("opened when this contract ended"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="vacancy_opened",
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = VacancyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["available_from", "pk"]
+        verbose_name = _("vacancy")
+        verbose_name_plural = _("vacancies")
+        indexes = [models.Index(fields=["project", "status", "available_from"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit"],
+                condition=Q(status__in=["open", "offered"]),
+                name="one_open_vacancy_per_unit",
+                violation_error_message=_("This unit has an open vacancy already."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit.number} ({self.project})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("allocation:vacancy_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def clean(self) -> None:
+        if self.unit_id and self.project_id and self.unit.project_id != self.project_id:
+            raise ValidationError({"unit": _("This unit belongs to another project.")})
+
+
+class IntakeOutcome(models.TextChoices):
+    PENDING = "pending", _("Not held yet")
+    POSITIVE = "positive", _("Positive")
+    DOUBTS = "doubts", _("Positive with doubts")
+    NEGATIVE = "negative", _("Negative")
+
+
+class ApplicationStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    PLACED = "placed", _("Placed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ApplicationQuerySet(ScopedByProjectQuerySet):
+    def active(self) -> "ApplicationQuerySet":
+        return self.filter(status=ApplicationStatus.ACTIVE)
+
+
+class Application(models.Model):
+    """A candidate: a person who applied to live in a project."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="applications"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("candidate"), on_delete=models.PROTECT, related_name="applications"
+    )
+    registered_on = models.DateField(
+        _("registered on"), help_text=_("The date the candidate registered as a home-seeker.")
+    )
+    motivation = models.TextField(_("motivation"), blank=True)
+    contribution = models.TextField(
+        _("what they will contribute"),
+        blank=True,
+        help_text=_("For dragend candidates: what they offer to do for their neighbours."),
+    )
+    nominated_by = models.ForeignKey(
+        Organisation,
+        verbose_name=_("nominated by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="nominations",
+        limit_choices_to={"kind": OrganisationKind.CARE},
+        help_text=_("For vragend candidates: the care organisation or COA that nominates them."),
+    )
+    urgent = models.BooleanField(_("urgent"), default=False)
+    intake_outcome = models.CharField(
+        _("intake interview"),
+        max_length=10,
+        choices=IntakeOutcome.choices,
+        default=IntakeOutcome.PENDING,
+    )
+    intake_on = models.DateField(_("intake held on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.ACTIVE,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["registered_on", "pk"]
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+        indexes = [models.Index(fields=["project", "status", "registered_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "person"],
+                condition=Q(status="active"),
+                name="one_active_application_per_project",
+                violation_error_message=_(
+                    "This person is an active candidate for this project already."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.person)
+
+    def get_absolute_url(self) -> str:
+        return reverse("allocation:application_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors = {}
+        person = self.person if self.person_id else None
+        if person and self.project_id and person.corporation_id != self.project.corporation_id:
+            errors["person"] = _("This person is registered with another corporation.")
+        if person and person.role == ResidentRole.VRAGEND and not self.nominated_by_id:
+            errors["nominated_by"] = _(
+                "A vragend candidate is nominated by a care organisation or COA."
+            )
+        if person and person.role == ResidentRole.DRAGEND and self.nominated_by_id:
+            errors["nominated_by"] = _("Only a vragend candidate is nominated.")
+        if self.intake_outcome != IntakeOutcome.PENDING and not self.intake_on:
+            errors["intake_on"] = _("Give the date of the intake interview.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class OfferStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting reply")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("Expired")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class OfferQuerySet(models.QuerySet):
+    def for_user(self, user) -> "OfferQuerySet":
+        return self.filter(vacancy__project__in=Project.objects.for_user(user))
+
+
+class Offer(models.Model):
+    """A unit offered to one candidate, with the ranking as it stood when staff chose."""
+
+    vacancy = models.ForeignKey(
+        Vacancy, verbose_name=_("vacancy"), on_delete=models.CASCADE, related_name="offers"
+    )
+    application = models.ForeignKey(
+        Application, verbose_name=_("candidate"), on_delete=models.PROTECT, related_name="offers"
+    )
+    rank = models.PositiveIntegerField(_("rank when chosen"))
+    score = models.DecimalField(_("score when chosen"), max_digits=5, decimal_places=1)
+    explanation = models.JSONField(_("explanation when chosen"), default=list)
+    breaks_band = models.BooleanField(_("breaks a band"), default=False)
+    reason = models.TextField(_("reason"), blank=True)
+    reply_by = models.DateField(_("reply by"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=OfferStatus.choices, default=OfferStatus.OPEN
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("offered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("offered at"), auto_now_add=True)
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    response_note = models.TextField(_("note on the answer"), blank=True)
+    contract = models.OneToOneField(
+        "residents.Contract",
+        verbose_name=_("draft contract"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="offer",
+    )
+    plan = models.ForeignKey(
+        "FillPlan",
+        verbose_name=_("from plan"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="offers",
+    )
+
+    objects = OfferQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        indexes = [models.Index(fields=["status", "reply_by"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vacancy"],
+                condition=Q(status="open"),
+                name="one_open_offer_per_vacancy",
+                violation_error_message=_("This vacancy has an offer out already."),
+            ),
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(status="open"),
+                name="one_open_offer_per_candidate",
+                violation_error_message=_("This candidate has an open offer already."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vacancy} → {self.application}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("allocation:offer_detail", args=[self.pk])
+
+
+class EventKind(models.TextChoices):
+    OPENED = "opened", _("Vacancy opened")
+    OFFERED = "offered", _("Offer made")
+    ACCEPTED = "accepted", _("Offer accepted")
+    DECLINED = "declined", _("Offer declined")
+    EXPIRED = "expired", _("Offer expired")
+    OFFER_WITHDRAWN = "offer_withdrawn", _("Offer withdrawn")
+    WITHDRAWN = "withdrawn", _("Vacancy withdrawn")
+
+
+class AllocationEvent(models.Model):
+    """One step in a vacancy's letting: who, when, why, and the rank and score at that moment.
+
+    Rows are only ever added (services.py); the admin shows them read-only.
+    """
+
+    vacancy = models.ForeignKey(
+        Vacancy, verbose_name=_("vacancy"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("step"), max_length=20, choices=EventKind.choices)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the system took the step (an offer that expired)."),
+    )
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("candidate"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    offer = models.ForeignKey(
+        Offer,
+        verbose_name=_("offer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=1, null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("allocation step")
+        verbose_name_plural = _("allocation steps")
+        indexes = [models.Index(fields=["vacancy", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.vacancy}: {self.get_kind_display()}"
+
+
+class FillPlan(models.Model):
+    """A batch plan for a project's open vacancies, kept so staff can inspect it before offering."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="fill_plans"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("made by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("made at"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=20)
+    reason = models.TextField(_("reason"), blank=True)
+    filled = models.PositiveIntegerField(_("units filled"), default=0)
+    vacancies = models.PositiveIntegerField(_("open vacancies"), default=0)
+    candidates = models.PositiveIntegerField(_("eligible candidates"), default=0)
+    total_priority = models.IntegerField(_("total priority"), default=0)
+    counted_on = models.DateField(_("mix counted on"))
+    # [{"vacancy": id, "application": id, "priority": int}] as the solver returned them.
+    assignments = models.JSONField(_("assignments"), default=list)
+    offers_made_at = models.DateTimeField(_("offers made at"), null=True, blank=True)
+
+    objects = ScopedByProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("fill plan")
+        verbose_name_plural = _("fill plans")
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("allocation:plan_detail", args=[self.pk])

@@ -164,6 +164,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": dt.timedelta(seconds=REMINDER_CATCHUP_SECONDS),
         "kwargs": {"trigger": "hourly"},
     },
+    # Offers past their reply date expire, and ending contracts open vacancies.
+    "allocation-daily": {
+        "task": "allocation.tasks.allocation_daily",
+        "schedule": crontab(hour=_daily_hour, minute=_daily_minute),
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -13,4 +13,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("projects.urls")),
     path("", include("residents.urls")),
+    path("", include("allocation.urls")),
 ]

@@ -16,8 +16,11 @@ from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from allocation.models import AllocationEvent, Application, Offer, Vacancy
+from allocation.ranking import vacancy_ranking
 from magicmix.models import CARE_KINDS, Delivery, Reminder, ReminderKind, ReminderRun
 from magicmix.reminders import heartbeat_stale, last_run, next_checkin, with_facts
 from projects.models import (
@@ -126,12 +129,50 @@ def counts() -> dict[str, int]:
         LapseDecision,
         Reminder,
         Delivery,
+        Application,
+        Vacancy,
+        Offer,
+        AllocationEvent,
     ]
     return {model._meta.label: model._default_manager.count() for model in models}
 
 
 class TestLoadedDemo:
     """Everything the demo promises, checked on one loaded demo."""
+
+    def test_staff_can_take_a_demo_vacancy_to_an_accepted_offer(self, demo, client):
+        staff = User.objects.get(email="staff@stadswonen.example")
+        client.force_login(staff)
+        # Place2BU shows the three outcomes with their history.
+        offers = Offer.objects.filter(vacancy__project__name="Place2BU Oost")
+        assert sorted(offers.values_list("status", flat=True)) == ["accepted", "declined", "open"]
+        assert offers.get(status="accepted").contract.status == "draft"
+        # An open vacancy with its ranking, explained, and an offer to number 1 accepted.
+        vacancy = (
+            Vacancy.objects.filter(project__corporation__name="Stadswonen", status="open")
+            .order_by("available_from", "pk")
+            .first()
+        )
+        page = client.get(reverse("allocation:vacancy_detail", args=[vacancy.pk]))
+        assert page.status_code == 200
+        ranking = vacancy_ranking(vacancy, today=timezone.localdate())
+        first = ranking.first
+        assert len(ranking.ranked) >= 5
+        assert len(ranking.ineligible) >= 1
+        assert first.lines[0].text in page.content.decode()
+        choose = reverse(
+            "allocation:candidate_choose", args=[vacancy.pk, first.candidate.application_id]
+        )
+        reply_by = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
+        offered = client.post(
+            choose, {"reason": "Demo." if first.breaks_band else "", "reply_by": reply_by}
+        )
+        offer = Offer.objects.get(vacancy=vacancy, status="open")
+        assert offered["Location"] == reverse("allocation:offer_detail", args=[offer.pk])
+        client.post(reverse("allocation:offer_answer", args=[offer.pk]), {"answer": "accept"})
+        offer.refresh_from_db()
+        assert offer.status == "accepted"
+        assert offer.contract.person_id == first.candidate.person_id
 
     def test_a_second_run_changes_nothing(self, demo):
         first = demo

@@ -1,4 +1,5 @@
-"""`manage.py load_demo`: fictional projects, residents, contracts and accounts for a demo.
+"""`manage.py load_demo`: fictional projects, residents, contracts, accounts, candidates and
+vacancies for a demo.
 
 Idempotent: when the demo is there already it says so and changes nothing. Either way it then
 runs today's reminder scan (as `send_reminders` does), so the in-app reminder lists are filled
@@ -12,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from allocation.demo import load_allocation_demo
 from residents.demo import DEMO_PASSWORD, DemoError, demo_reminders, load_demo
 
 
@@ -38,6 +40,7 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 summary = load_demo(today)
+                allocation = load_allocation_demo(today)
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
         write = self.stdout.write
@@ -66,6 +69,11 @@ class Command(BaseCommand):
             write(f"Accounts (password {DEMO_PASSWORD}):")
             for email in summary.accounts:
                 write(f"  {email}")
+        if allocation is not None:
+            write(
+                f"Allocation: {allocation.candidates} candidates, {allocation.vacancies} "
+                f"vacancies, {allocation.offers} offers"
+            )
         # After the commit: each delivery commits on its own as it is e-mailed.
         made, sent = demo_reminders(today)
         write(f"Reminders: {made} made, {sent} e-mails {mail_destination()}")

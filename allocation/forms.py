@@ -1,0 +1,117 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from projects.forms import DateInput
+from projects.models import Organisation, OrganisationKind, Project, Unit
+from residents.models import Person
+
+from .models import AllocationSettings, Application, Vacancy
+
+
+class VacancyForm(forms.ModelForm):
+    class Meta:
+        model = Vacancy
+        fields = ["unit", "available_from", "contract_type", "route", "note"]
+        widgets = {"available_from": DateInput(), "note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["unit"]
+        else:
+            self.fields["unit"].queryset = Unit.objects.filter(project__in=projects).select_related(
+                "project"
+            )
+
+
+class ApplicationForm(forms.ModelForm):
+    class Meta:
+        model = Application
+        fields = [
+            "project",
+            "person",
+            "registered_on",
+            "motivation",
+            "contribution",
+            "nominated_by",
+            "urgent",
+            "intake_outcome",
+            "intake_on",
+        ]
+        widgets = {
+            "registered_on": DateInput(),
+            "intake_on": DateInput(),
+            "motivation": forms.Textarea(attrs={"rows": 4}),
+            "contribution": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "motivation": _(
+                "In the candidate's own words. No health details or diagnoses: they are not "
+                "needed to allocate and must not be stored here."
+            ),
+        }
+
+    def __init__(self, *args, corporations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nominated_by"].queryset = Organisation.objects.filter(
+            kind=OrganisationKind.CARE
+        )
+        if self.instance.pk:  # project and person stay as they are
+            del self.fields["project"], self.fields["person"]
+            return
+        self.fields["project"].queryset = Project.objects.filter(corporation__in=corporations)
+        self.fields["person"].queryset = Person.objects.filter(
+            corporation__in=corporations
+        ).select_related("target_group")
+        self.fields["person"].label_from_instance = lambda p: (
+            f"{p.last_name}, {p.first_name} ({p.get_role_display()}, {p.target_group.label})"
+        )
+
+
+class OfferForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Required when you choose someone other than number 1, or a placement that breaks "
+            "a band. It is kept with the offer."
+        ),
+    )
+    reply_by = forms.DateField(label=_("Reply by"), widget=DateInput())
+
+
+class OfferAnswerForm(forms.Form):
+    answer = forms.ChoiceField(
+        label=_("The candidate's answer"),
+        choices=[("accept", _("Accepted")), ("decline", _("Declined"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example the reason the candidate declined, in their words."),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AllocationSettingsForm(forms.ModelForm):
+    class Meta:
+        model = AllocationSettings
+        fields = [
+            "weight_project",
+            "weight_cluster",
+            "weight_spread",
+            "weight_urgency",
+            "weight_waiting",
+            "weight_intake",
+            "reply_days",
+        ]
+
+
+class PlanOffersForm(forms.Form):
+    reply_by = forms.DateField(label=_("Reply by"), widget=DateInput())

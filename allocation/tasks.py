@@ -1,0 +1,19 @@
+"""Celery tasks of the allocation: thin, idempotent by database state (services.py)."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import services
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def allocation_daily() -> dict:
+    """Expire offers past their reply date, and open vacancies for contracts that end.
+
+    Both are idempotent: an offer is claimed by a conditional update, a contract opens at most
+    one vacancy; a rerun, a second beat or a killed worker neither loses nor repeats a step.
+    """
+    today = timezone.localdate()
+    expired = services.offers_expire(today=today)
+    opened = services.vacancies_open_from_contracts(today=today)
+    return {"expired": expired, "opened": len(opened)}

@@ -1,0 +1,31 @@
+from django.urls import path
+
+from . import views
+
+app_name = "allocation"
+urlpatterns = [
+    path("vacancies/", views.vacancy_list, name="vacancy_list"),
+    path("vacancies/new/", views.vacancy_create, name="vacancy_create"),
+    path("vacancies/<int:pk>/", views.vacancy_detail, name="vacancy_detail"),
+    path("vacancies/<int:pk>/edit/", views.vacancy_edit, name="vacancy_edit"),
+    path("vacancies/<int:pk>/withdraw/", views.vacancy_withdraw, name="vacancy_withdraw"),
+    path(
+        "vacancies/<int:pk>/candidates/<int:application_pk>/",
+        views.candidate_choose,
+        name="candidate_choose",
+    ),
+    path("offers/<int:pk>/", views.offer_detail, name="offer_detail"),
+    path("offers/<int:pk>/answer/", views.offer_answer, name="offer_answer"),
+    path("offers/<int:pk>/withdraw/", views.offer_withdraw, name="offer_withdraw"),
+    path("candidates/", views.application_list, name="application_list"),
+    path("candidates/new/", views.application_create, name="application_create"),
+    path("candidates/<int:pk>/", views.application_detail, name="application_detail"),
+    path("candidates/<int:pk>/edit/", views.application_edit, name="application_edit"),
+    path("projects/<int:pk>/allocation/", views.plan_list, name="plan_list"),
+    path(
+        "projects/<int:pk>/allocation/settings/",
+        views.allocation_settings,
+        name="allocation_settings",
+    ),
+    path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
+]
