@@ -13,7 +13,7 @@ CANDIDATES := python3.13 python3.12 \
 PYTHON ?= $(shell for p in $(CANDIDATES); do \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-.PHONY: setup demo test lint migrate messages serve clean
+.PHONY: setup demo test lint migrate messages serve clean bench
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -64,6 +64,11 @@ test: lint
 
 # Regenerate the Dutch catalogue after changing strings (needs GNU gettext), then translate and
 # compile; the compiled .mo is committed so a fresh machine needs no gettext.
+# Benchmarks (fixed instances, seeded): their numbers are in the README.
+bench: setup
+	$(PY) bench/rank_bench.py
+	$(PY) bench/plan_bench.py
+
 messages: setup
 	$(PY) manage.py makemessages -l nl --no-obsolete --no-location -i ".venv/*" -i "tests/*" -i "bench/*"
 	$(PY) manage.py compilemessages -l nl -i .venv
