@@ -52,7 +52,10 @@ def read_problem(path: Path) -> planner.Problem:
 def write_atomically(path: Path, text: str) -> None:
     """Write to a temporary file beside `path` and rename it over, so no half plan is left."""
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    umask = os.umask(0)  # mkstemp makes the file 0600; give the plan the usual mode instead
+    os.umask(umask)
     try:
+        os.fchmod(fd, 0o666 & ~umask)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
@@ -65,7 +68,7 @@ def write_atomically(path: Path, text: str) -> None:
 
 class Command(BaseCommand):
     help = "Plan which candidates get the vacant units: most units filled, then most priority."
-    # The planner needs neither the database nor the project's models being in a sane state.
+    # No system checks: the planner uses neither the database nor the models.
     requires_system_checks: list[str] = []
     requires_migrations_checks = False
 
