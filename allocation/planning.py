@@ -38,8 +38,11 @@ def plan_day(vacancies: list[Vacancy], today: dt.date) -> dt.date:
     return max([today, *(v.available_from for v in vacancies)])
 
 
-def _letting(vacancy: Vacancy) -> str:
-    return f"{vacancy.contract_type_id}@{vacancy.available_from.isoformat()}"
+def _letting(vacancy: Vacancy, earlier: dict[int, set[int]]) -> str:
+    """What a candidate must be allowed to take the vacancy: its contract type from its date,
+    and, for a vacancy someone declined or let expire, that vacancy itself."""
+    key = f"{vacancy.contract_type_id}@{vacancy.available_from.isoformat()}"
+    return f"{key}#{vacancy.pk}" if vacancy.pk in earlier else key
 
 
 @dataclass
@@ -64,6 +67,12 @@ def pool_for(project, *, today: dt.date) -> Pool:
         .order_by("unit__number")
     )
     day = plan_day(vacancies, today)
+    # Who declined, or did not answer, an earlier offer of a vacancy is not offered it again.
+    earlier: dict[int, set[int]] = {}
+    for vacancy_id, application_id in Offer.objects.filter(
+        vacancy__in=vacancies, status__in=(OfferStatus.DECLINED, OfferStatus.EXPIRED)
+    ).values_list("vacancy_id", "application_id"):
+        earlier.setdefault(vacancy_id, set()).add(application_id)
     vacant_units = {v.unit_id for v in vacancies}
     residents = [
         planner.PlanResident(unit=f"u{row['unit_id']}", role=row["person__role"], group=str(g))
@@ -90,7 +99,7 @@ def pool_for(project, *, today: dt.date) -> Pool:
             cluster=str(v.unit.cluster_id) if v.unit.cluster_id else None,
             max_household=v.unit.max_household,
             accessible=v.unit.wheelchair_accessible,
-            contract_type=_letting(v),
+            contract_type=_letting(v, earlier),
         )
         for v in vacancies
     ]
@@ -108,7 +117,9 @@ def pool_for(project, *, today: dt.date) -> Pool:
     }
     names = group_names()
     partners = frozenset(project.care_partners.values_list("pk", flat=True))
-    rules_by_letting = {_letting(v): (contract_rules(v.contract_type), v) for v in vacancies}
+    rules_by_letting = {
+        _letting(v, earlier): (contract_rules(v.contract_type), v) for v in vacancies
+    }
     once_types = [v.contract_type_id for v in vacancies if v.contract_type.once_per_person]
     had = {
         (person, ctype)
@@ -122,7 +133,8 @@ def pool_for(project, *, today: dt.date) -> Pool:
         allowed = frozenset(
             key
             for key, (rules, v) in rules_by_letting.items()
-            if not scoring.contract_ineligibility(
+            if c.application_id not in earlier.get(v.pk, ())
+            and not scoring.contract_ineligibility(
                 rules,
                 c,
                 start=v.available_from,

@@ -509,3 +509,12 @@ def test_opening_a_vacancy_on_the_page(project_a, staff_a, client_for):
     )
     assert again.status_code == 200
     assert Vacancy.objects.count() == 1
+
+
+def test_a_fill_plan_does_not_offer_a_unit_again_to_who_declined_it(scene, staff_a):
+    project = scene["project"]
+    decliner = apply(project, urgent=True, registered=dt.date(2019, 1, 1))
+    other = apply(project)
+    services.offer_decline(offer=offer(scene, decliner, user=staff_a), note="Nee", user=staff_a)
+    plan = planning.plan_make(project=project, user=staff_a, today=TODAY)
+    assert [a["application"] for a in plan.assignments] == [other.pk]
