@@ -232,8 +232,12 @@ def plan_offers(*, plan: FillPlan, user, today: dt.date, reply_by: dt.date) -> l
         raise ValidationError(_("The offers of this plan have been made already."))
     if plan.status != "optimal" or not plan.assignments:
         raise ValidationError(_("This plan has no assignments to offer."))
-    vacancies = Vacancy.objects.in_bulk([a["vacancy"] for a in plan.assignments])
-    applications = Application.objects.in_bulk([a["application"] for a in plan.assignments])
+    vacancies = Vacancy.objects.filter(project=plan.project).in_bulk(
+        [a["vacancy"] for a in plan.assignments]
+    )
+    applications = Application.objects.filter(project=plan.project).in_bulk(
+        [a["application"] for a in plan.assignments]
+    )
     offers = []
     reason = _("Batch plan of %(when)s: the best fill under the project's rules.") % {
         "when": plan.created_at.strftime("%Y-%m-%d %H:%M")

@@ -95,10 +95,8 @@ def vacancy_list(request):
     vacancy_filter = VacancyFilter(data, queryset=vacancies, request=request)
     today = timezone.localdate()
     writable = Project.objects.filter(
-        corporation_id__in=access.writable_corporation_ids(request.user)
+        corporation__in=access.corporations_for_user(request.user, write=True)
     )
-    if request.user.is_superuser:
-        writable = Project.objects.all()
     free_units = (
         Unit.objects.filter(project__in=writable)
         .exclude(pk__in=Contract.objects.in_force(today).values("unit_id"))
