@@ -314,10 +314,8 @@ def plan_mix(plan: FillPlan, rows: list[PlanRow]) -> list[MixLine]:
     after the plan, counted on the plan's day (three queries)."""
     project = plan.project
     whole, clusters = resident_counts(project, plan.counted_on)
-    after_whole = scoring.Counts(whole.total, whole.dragend, dict(whole.groups))
-    after_clusters = {
-        k: scoring.Counts(v.total, v.dragend, dict(v.groups)) for k, v in clusters.items()
-    }
+    after_whole = whole.copy()
+    after_clusters = {k: v.copy() for k, v in clusters.items()}
     for row in rows:
         person = row.application.person
         after_whole.add(person.role, person.target_group_id)
@@ -327,8 +325,8 @@ def plan_mix(plan: FillPlan, rows: list[PlanRow]) -> list[MixLine]:
     lines = [
         MixLine(
             _("%(place)s: dragend share") % {"place": _("Project")},
-            f"{scoring.percent(whole.share())} ({whole.dragend}/{whole.total})",
-            f"{scoring.percent(after_whole.share())} ({after_whole.dragend}/{after_whole.total})",
+            whole.share_display(),
+            after_whole.share_display(),
             f"{project.dragend_min}–{project.dragend_max}%",
         )
     ]
@@ -339,8 +337,8 @@ def plan_mix(plan: FillPlan, rows: list[PlanRow]) -> list[MixLine]:
         lines.append(
             MixLine(
                 _("%(place)s: dragend share") % {"place": cluster.name},
-                f"{scoring.percent(before.share())} ({before.dragend}/{before.total})",
-                f"{scoring.percent(after.share())} ({after.dragend}/{after.total})",
+                before.share_display(),
+                after.share_display(),
                 f"{low}–{high}%",
             )
         )

@@ -203,30 +203,26 @@ def what_if(context: scoring.Context, candidate: scoring.Candidate) -> list[MixR
     if context.cluster is not None:
         places.append((context.cluster_name, context.cluster, context.cluster_band))
     for label, counts, band in places:
-        before, after = counts.share(), counts.plus(role, group).share()
+        placed = counts.plus(role, group)
         rows.append(
             MixRow(
                 label=_("%(place)s: dragend share") % {"place": label},
-                before=f"{scoring.percent(before)} ({counts.dragend}/{counts.total})",
-                after=f"{scoring.percent(after)} ({counts.plus(role, group).dragend}/"
-                f"{counts.total + 1})",
+                before=counts.share_display(),
+                after=placed.share_display(),
                 target=f"{band[0]}–{band[1]}%",
-                warn=scoring.band_broken(before, after, band),
+                warn=scoring.band_broken(counts.share(), placed.share(), band),
             )
         )
-    for group_id in sorted(set(context.project.groups) | {group}, key=context.group_names.get):
-        counts, limit = context.project, context.group_limits.get(group_id)
-        after_counts = (
-            counts.plus(role, group)
-            if group_id == group
-            else scoring.Counts(counts.total + 1, 0, counts.groups)
-        )
-        before, after = counts.group_share(group_id), after_counts.group_share(group_id)
+    counts = context.project
+    placed = counts.plus(role, group)
+    for group_id in sorted(set(counts.groups) | {group}, key=context.group_names.get):
+        limit = context.group_limits.get(group_id)
+        before, after = counts.group_share(group_id), placed.group_share(group_id)
         rows.append(
             MixRow(
                 label=_("Project: %(group)s") % {"group": context.group_names.get(group_id, "?")},
                 before=f"{scoring.percent(before)} ({counts.groups.get(group_id, 0)})",
-                after=f"{scoring.percent(after)} ({after_counts.groups.get(group_id, 0)})",
+                after=f"{scoring.percent(after)} ({placed.groups.get(group_id, 0)})",
                 target=_("at most %(max)s%%") % {"max": limit} if limit is not None else "",
                 warn=limit is not None and scoring.limit_broken(before, after, limit),
             )

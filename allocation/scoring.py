@@ -53,10 +53,17 @@ class Counts:
             self.dragend += n
         self.groups[group_id] = self.groups.get(group_id, 0) + n
 
+    def copy(self) -> "Counts":
+        return Counts(self.total, self.dragend, dict(self.groups))
+
     def plus(self, role: str, group_id: int) -> "Counts":
-        after = Counts(self.total, self.dragend, dict(self.groups))
+        after = self.copy()
         after.add(role, group_id)
         return after
+
+    def share_display(self) -> str:
+        """'60% (3/5)': the dragend share with the numbers it comes from."""
+        return f"{percent(self.share())} ({self.dragend}/{self.total})"
 
     def share(self) -> Fraction | None:
         """The dragend share in percent, exact; None without residents."""

@@ -191,10 +191,8 @@ def vacancy_detail(request, pk):
     ):
         vacancy.refresh_from_db(fields=["status"])
     ranking = vacancy_ranking(vacancy, today=today)
-    offers = list(
-        vacancy.offers.select_related("application__person", "created_by").order_by(
-            "-created_at", "-pk"
-        )
+    open_offer = (
+        vacancy.offers.filter(status=OfferStatus.OPEN).select_related("application__person").first()
     )
     return render(
         request,
@@ -205,8 +203,7 @@ def vacancy_detail(request, pk):
             "page_obj": _page(request, ranking.ranked, RANKING_PAGE_SIZE),
             "ineligible": ranking.ineligible[:INELIGIBLE_SHOWN],
             "ineligible_count": len(ranking.ineligible),
-            "open_offer": next((o for o in offers if o.status == OfferStatus.OPEN), None),
-            "offers": offers,
+            "open_offer": open_offer,
             "events": vacancy.events.select_related("actor", "application__person"),
             "weights": ranking.context.weights,
             "can_write": access.can_write(request.user, vacancy.project.corporation_id),
