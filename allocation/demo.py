@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.text import slugify
 
 from projects.models import Organisation, OrganisationKind, Project
@@ -21,6 +22,7 @@ from residents.demo import (
     GROUP_POOLS,
     HOUSEHOLD,
     MAJELLA,
+    MEMBER_EMAIL,
     NAME_POOLS,
     PLACE2BU,
     SEED,
@@ -30,8 +32,17 @@ from residents.demo import (
 )
 from residents.models import Contract, ContractType, Person, ResidentRole, TargetGroup
 
-from . import services
-from .models import Application, IntakeOutcome, Vacancy, VacancyRoute
+from . import services, voting
+from .models import (
+    Application,
+    IntakeOutcome,
+    UnitScope,
+    Vacancy,
+    VacancyRoute,
+    VoteMessage,
+    VoteRound,
+    VoteSettings,
+)
 from .ranking import vacancy_ranking
 
 DRAGEND, VRAGEND = ResidentRole.DRAGEND, ResidentRole.VRAGEND
@@ -86,6 +97,14 @@ MOTIVATIONS = {
         "Ik zoek rust en een plek waar ik kan blijven.",
     ],
 }
+AVAILABILITY = [
+    "Kan per direct verhuizen; 's avonds en in het weekend vaak thuis.",
+    "Verhuizen kan vanaf volgende maand; doordeweeks na 17.00 uur beschikbaar.",
+    "Flexibel: werkt in ploegendienst, dus ook overdag wel eens thuis.",
+    "Kan binnen twee weken verhuizen; zaterdagen vrij voor klussen en activiteiten.",
+]
+# Majella's members who vote online besides the demo member (they have a login account).
+VOTERS = 20
 CONTRIBUTIONS = [
     "Koken voor de maandelijkse buurtmaaltijd.",
     "Taalmaatje: wekelijks een uur Nederlands oefenen.",
@@ -101,6 +120,7 @@ class AllocationSummary:
     candidates: int = 0
     vacancies: int = 0
     offers: int = 0
+    rounds: int = 0
     notes: list[str] = field(default_factory=list)
 
 
@@ -116,6 +136,7 @@ class AllocationDemo:
 
     def build(self) -> AllocationSummary:
         projects = {p.name: p for p in Project.objects.filter(name__in=CANDIDATES)}
+        self._vote_settings(projects[MAJELLA.name])
         for name, plan in CANDIDATES.items():
             project = projects[name]
             coa = self._coa(project)
@@ -126,6 +147,7 @@ class AllocationDemo:
         opened += self._vacancies_for_empty_units(projects.values())
         self.summary.vacancies = len(opened)
         self._history(projects[PLACE2BU.name])
+        self._votes(projects[MAJELLA.name])
         return self.summary
 
     def _coa(self, project: Project) -> Organisation:
@@ -188,6 +210,7 @@ class AllocationDemo:
             registered_on=registered,
             motivation=rng.choice(MOTIVATIONS[role]),
             contribution=rng.choice(CONTRIBUTIONS) if role == DRAGEND else "",
+            availability=rng.choice(AVAILABILITY),
             nominated_by=nominated_by,
             urgent=role == VRAGEND and rng.random() < 0.25,
             intake_outcome=intake,
@@ -213,9 +236,7 @@ class AllocationDemo:
                     unit.contracts.select_related("contract_type").order_by("-start_date").first()
                 )
                 ctype = last.contract_type if last else regular
-                route = VacancyRoute.STAFF
-                if project.has_association and ctype.code == "regulier":
-                    route = VacancyRoute.ASSOCIATION
+                route = services.route_for(unit)
                 opened.append(
                     services.vacancy_open(
                         unit=unit,
@@ -270,6 +291,122 @@ class AllocationDemo:
                 services.offer_accept(offer=offer, note=note, user=staff)
             elif outcome == "decline":
                 services.offer_decline(offer=offer, note=note, user=staff)
+
+    # The association's vote at Majella
+
+    def _vote_settings(self, project: Project) -> None:
+        """Majella lets its regular (dragend) units through the association; its omklap units
+        go to those nominated by the care partner. Twenty members vote online."""
+        settings = VoteSettings.objects.create(
+            project=project, unit_scope=UnitScope.MARKED, quorum_percent=50, round_days=7
+        )
+        regular = (
+            Contract.objects.filter(unit__project=project, contract_type__code="regulier")
+            .values_list("unit_id", flat=True)
+            .distinct()
+        )
+        settings.units.set(list(regular))
+        user_model = get_user_model()
+        without_login = Person.objects.filter(
+            pk__in=voting.members(project, self.today), user__isnull=True
+        )
+        for person in without_login.order_by("pk")[:VOTERS]:
+            user = user_model.objects.create_user(
+                username=person.email, email=person.email, first_name=person.first_name
+            )
+            person.user = user
+            person.save(update_fields=["user"])
+
+    def _votes(self, project: Project) -> None:
+        """A round running now, in which the demo member has not voted yet; a closed round whose
+        winner was number 2 of the ranking (confirmed as the offer); and, when the demo has a third
+        vacancy for it, a closed round without quorum (the ranking decided)."""
+        staff = self.users.get(STAFF_BY_CORPORATION[project.corporation.name])
+        vacancies = [
+            v
+            for v in Vacancy.objects.filter(
+                project=project, status="open", route=VacancyRoute.ASSOCIATION
+            )
+            .select_related("project", "unit__cluster", "contract_type")
+            .order_by("available_from", "pk")
+            if len(self._shortlist(v)) >= 2
+        ]
+        scripts = [(3, -4, 8, None), (12, 5, 14, 2), (10, 3, 4, None)]
+        for vacancy, (opened_days, closed_days, voters, favourite) in zip(
+            vacancies, scripts, strict=False
+        ):
+            self._round(vacancy, staff, opened_days, closed_days, voters, favourite)
+
+    def _shortlist(self, vacancy: Vacancy) -> list[int]:
+        ranking = vacancy_ranking(vacancy, today=self.today)
+        consenting = set(
+            Application.objects.filter(
+                pk__in=[r.candidate.application_id for r in ranking.ranked],
+                person__share_profile_consent=True,
+                person__role=DRAGEND,  # Majella's regular units house its dragend residents
+            ).values_list("pk", flat=True)
+        )
+        return [
+            r.candidate.application_id
+            for r in ranking.ranked
+            if r.candidate.application_id in consenting
+        ][:4]
+
+    def _round(self, vacancy, staff, opened_days, closed_days, voters, favourite) -> None:
+        """Open a round `opened_days` ago that closes(d) `closed_days` ago (negative: ahead);
+        `voters` electors vote, most for the shortlist's `favourite` place in the ranking."""
+        now = timezone.now()
+        shortlist = self._shortlist(vacancy)
+        round_ = voting.round_open(
+            vacancy=vacancy,
+            application_ids=shortlist,
+            last_day=self.today + dt.timedelta(days=max(1, -closed_days)),
+            user=staff,
+            today=self.today,
+        )
+        candidates = {c.rank_at_open: c for c in round_.shortlist.all()}
+        electors = list(round_.electors.exclude(user__email=MEMBER_EMAIL).select_related("user"))
+        ranks = sorted(candidates)
+        for elector in electors[:voters]:
+            if favourite is not None and self.rng.random() < 0.7:
+                choice = str(candidates[ranks[favourite - 1]].pk)
+            elif self.rng.random() < 0.15:
+                choice = voting.ABSTAIN
+            else:
+                choice = str(candidates[self.rng.choice(ranks)].pk)
+            voting.vote_cast(
+                round_id=round_.pk,
+                user=elector.user,
+                choice=choice,
+                token=voting.new_token(),
+                previous=None,
+            )
+        opened_at = now - dt.timedelta(days=opened_days)
+        VoteRound.objects.filter(pk=round_.pk).update(opened_at=opened_at)
+        if closed_days > 0:
+            closes = voting.closes_at(self.today - dt.timedelta(days=closed_days + 1))
+            VoteRound.objects.filter(pk=round_.pk).update(closes_at=closes)
+            voting.close_if_due(round_.pk, now=closes)
+            round_.refresh_from_db()
+            application = (
+                round_.winner.application
+                if round_.winner
+                else Application.objects.get(
+                    pk=vacancy_ranking(vacancy, today=self.today).first.candidate.application_id
+                )
+            )
+            voting.round_decide(
+                round_=round_,
+                application=application,
+                reason="",
+                reply_by=self.today + dt.timedelta(days=9),
+                user=staff,
+                today=self.today,
+            )
+            self.summary.offers += 1
+        # The demo's messages went out when they were due; loading sends none of them again.
+        VoteMessage.objects.filter(round=round_).update(sent_at=opened_at)
+        self.summary.rounds += 1
 
 
 def load_allocation_demo(today: dt.date) -> AllocationSummary | None:

@@ -27,9 +27,13 @@ from .models import (
     FillPlan,
     Offer,
     OfferStatus,
+    RoundStatus,
+    UnitScope,
     Vacancy,
     VacancyRoute,
     VacancyStatus,
+    VoteRound,
+    VoteSettings,
 )
 from .ranking import vacancy_ranking
 
@@ -45,6 +49,25 @@ def _log(vacancy: Vacancy, kind: str, *, user=None, offer=None, reason="") -> No
         score=offer.score if offer else None,
         reason=reason,
     )
+
+
+def goes_to_vote(unit, settings: VoteSettings | None = None) -> bool:
+    """Whether a vacancy of this unit is let through the residents' association's vote."""
+    project = unit.project
+    if not project.has_association:
+        return False
+    settings = settings or VoteSettings.for_project(project)
+    if settings.unit_scope == UnitScope.ALL:
+        return True
+    return settings.pk is not None and settings.units.filter(pk=unit.pk).exists()
+
+
+def route_for(unit) -> str:
+    return VacancyRoute.ASSOCIATION if goes_to_vote(unit) else VacancyRoute.STAFF
+
+
+def vote_running(vacancy: Vacancy) -> bool:
+    return VoteRound.objects.filter(vacancy=vacancy, status=RoundStatus.OPEN).exists()
 
 
 @transaction.atomic
@@ -102,6 +125,8 @@ def vacancy_update(*, vacancy: Vacancy, user, **changes) -> Vacancy:
     vacancy = Vacancy.objects.select_for_update(of=("self",)).get(pk=vacancy.pk)
     if vacancy.status != VacancyStatus.OPEN:
         raise ValidationError(_("Only an open vacancy without an offer out can be changed."))
+    if vote_running(vacancy):
+        raise ValidationError(_("A vote is running for this vacancy: cancel it first."))
     for name, value in changes.items():
         setattr(vacancy, name, value)
     vacancy.full_clean()
@@ -149,6 +174,7 @@ def vacancies_open_from_contracts(*, today: dt.date, lead_days: int = 90) -> lis
                     unit=contract.unit,
                     available_from=contract.end_date + dt.timedelta(days=1),
                     contract_type=contract.contract_type,
+                    route=route_for(contract.unit),
                     source_contract=contract,
                 )
             )
@@ -160,6 +186,8 @@ def vacancies_open_from_contracts(*, today: dt.date, lead_days: int = 90) -> lis
 @transaction.atomic
 def vacancy_withdraw(*, vacancy: Vacancy, reason: str, user) -> Vacancy:
     vacancy = Vacancy.objects.select_for_update(of=("self",)).get(pk=vacancy.pk)
+    if vote_running(vacancy):
+        raise ValidationError(_("A vote is running for this vacancy: cancel it first."))
     if vacancy.status != VacancyStatus.OPEN:
         raise ValidationError(
             _(
@@ -198,6 +226,10 @@ def offer_make(
     )
     if vacancy.status != VacancyStatus.OPEN:
         raise ValidationError(_("This vacancy has an offer out already, or is closed."))
+    if vote_running(vacancy):
+        raise ValidationError(
+            _("The association is voting on this vacancy: wait for the result or cancel the vote.")
+        )
     if vacancy.route != VacancyRoute.STAFF and plan is None and not reason.strip():
         raise ValidationError(
             {

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import services
+from . import services, vote_messages, voting
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -17,3 +17,19 @@ def allocation_daily() -> dict:
     expired = services.offers_expire(today=today)
     opened = services.vacancies_open_from_contracts(today=today)
     return {"expired": expired, "opened": len(opened)}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_vote_messages(round_id: int) -> dict:
+    """E-mail a round's unsent messages (queued when they are made)."""
+    return vote_messages.messages_send(round_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def votes_tick() -> dict:
+    """Every few minutes: close rounds past their deadline, remind who has not voted 48 hours
+    before the close, and send what is still unsent. Idempotent by database state."""
+    closed = voting.rounds_close_due()
+    reminded = voting.reminders_due()
+    sent = vote_messages.messages_send()
+    return {"closed": closed, "reminded": reminded, "sent": sent}

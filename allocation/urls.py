@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import ballot_views, round_views, views
 
 app_name = "allocation"
 urlpatterns = [
@@ -28,4 +28,14 @@ urlpatterns = [
         name="allocation_settings",
     ),
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
+    # The association's vote: staff pages
+    path("projects/<int:pk>/votes/", round_views.round_list, name="round_list"),
+    path("projects/<int:pk>/votes/settings/", round_views.vote_settings, name="vote_settings"),
+    path("vacancies/<int:pk>/vote/", round_views.round_open, name="round_open"),
+    path("rounds/<int:pk>/", round_views.round_detail, name="round_detail"),
+    path("rounds/<int:pk>/decide/", round_views.round_decide, name="round_decide"),
+    path("rounds/<int:pk>/cancel/", round_views.round_cancel, name="round_cancel"),
+    # ... and the voters' pages
+    path("votes/", ballot_views.my_votes, name="my_votes"),
+    path("votes/<int:pk>/", ballot_views.ballot, name="ballot"),
 ]

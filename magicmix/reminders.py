@@ -27,7 +27,6 @@ A staff decision on a missed window (convert, or an exception) ends its notice r
 import datetime as dt
 import logging
 import smtplib
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -39,7 +38,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from projects.models import Membership, Project, Role, user_language
+from projects.models import staff_to_notify, user_language
 from residents.dates import add_months
 from residents.lifecycle import checkin_grace, next_checkin
 from residents.models import Contract, ContractStatus
@@ -143,20 +142,7 @@ def contract_reminders(contract: Contract, today: dt.date) -> ContractReminders:
 
 def recipients(contracts: Iterable[Contract]) -> dict[int, list[int]]:
     """project id -> user ids of its responsible staff (or all its corporation's staff)."""
-    projects = {c.unit.project_id: c.unit.project for c in contracts}
-    chosen: dict[int, list[int]] = defaultdict(list)
-    for project_id, user_id in Project.responsible_staff.through.objects.filter(
-        project_id__in=projects, user__is_active=True
-    ).values_list("project_id", "user_id"):
-        chosen[project_id].append(user_id)
-    staff: dict[int, list[int]] = defaultdict(list)
-    for org_id, user_id in Membership.objects.filter(
-        organisation_id__in={p.corporation_id for p in projects.values()},
-        role=Role.STAFF,
-        user__is_active=True,
-    ).values_list("organisation_id", "user_id"):
-        staff[org_id].append(user_id)
-    return {pk: chosen.get(pk) or staff.get(p.corporation_id, []) for pk, p in projects.items()}
+    return staff_to_notify({c.unit.project_id: c.unit.project for c in contracts}.values())
 
 
 @transaction.atomic

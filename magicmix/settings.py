@@ -169,6 +169,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "allocation.tasks.allocation_daily",
         "schedule": crontab(hour=_daily_hour, minute=_daily_minute),
     },
+    # Association votes: close due rounds, remind who has not voted, send what is unsent.
+    "votes-tick": {
+        "task": "allocation.tasks.votes_tick",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [

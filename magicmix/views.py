@@ -4,12 +4,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from allocation import voting
+from allocation.models import Participation, VoteRound
 from projects import access
 from projects.models import Profile, Project
 from residents.lifecycle import trajectory_facts
@@ -76,8 +79,25 @@ def home(request):
             .filter(person=person)
             .select_related("project")
         )
+        context["open_votes"] = open_votes_for(user)
 
     return render(request, "magicmix/home.html", context)
+
+
+def open_votes_for(user) -> list:
+    """The running rounds the user votes in, with whether they voted (closing due ones first)."""
+    rounds = VoteRound.objects.for_elector(user)
+    voting.rounds_close_due(rounds)
+    return list(
+        rounds.open()
+        .select_related("vacancy__unit", "project")
+        .annotate(
+            has_voted=Exists(
+                Participation.objects.filter(elector__round=OuterRef("pk"), elector__user=user)
+            )
+        )
+        .order_by("closes_at", "pk")
+    )
 
 
 def reminder_inbox(request):

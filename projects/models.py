@@ -1,5 +1,7 @@
 """Organisations, who works for them in which role, and the buildings: projects, clusters, units."""
 
+from collections import defaultdict
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -370,3 +372,22 @@ class Unit(models.Model):
     def clean(self) -> None:
         if self.cluster_id and self.project_id and self.cluster.project_id != self.project_id:
             raise ValidationError({"cluster": _("This cluster belongs to another project.")})
+
+
+def staff_to_notify(projects) -> dict[int, list[int]]:
+    """project id -> user ids to notify about it: its responsible staff, else all active staff
+    of its corporation (two queries)."""
+    projects = {p.pk: p for p in projects}
+    chosen: dict[int, list[int]] = defaultdict(list)
+    for project_id, user_id in Project.responsible_staff.through.objects.filter(
+        project_id__in=projects, user__is_active=True
+    ).values_list("project_id", "user_id"):
+        chosen[project_id].append(user_id)
+    staff: dict[int, list[int]] = defaultdict(list)
+    for org_id, user_id in Membership.objects.filter(
+        organisation_id__in={p.corporation_id for p in projects.values()},
+        role=Role.STAFF,
+        user__is_active=True,
+    ).values_list("organisation_id", "user_id"):
+        staff[org_id].append(user_id)
+    return {pk: chosen.get(pk) or staff.get(p.corporation_id, []) for pk, p in projects.items()}

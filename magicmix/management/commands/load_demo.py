@@ -72,7 +72,7 @@ class Command(BaseCommand):
         if allocation is not None:
             write(
                 f"Allocation: {allocation.candidates} candidates, {allocation.vacancies} "
-                f"vacancies, {allocation.offers} offers"
+                f"vacancies, {allocation.offers} offers, {allocation.rounds} association votes"
             )
         # After the commit: each delivery commits on its own as it is e-mailed.
         made, sent = demo_reminders(today)

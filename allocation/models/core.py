@@ -218,6 +218,15 @@ class Application(models.Model):
         blank=True,
         help_text=_("For dragend candidates: what they offer to do for their neighbours."),
     )
+    availability = models.CharField(
+        _("availability"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "When they can move in, and when they are around for the community "
+            "(shown to the association if they consent)."
+        ),
+    )
     nominated_by = models.ForeignKey(
         Organisation,
         verbose_name=_("nominated by"),
@@ -380,6 +389,10 @@ class EventKind(models.TextChoices):
     EXPIRED = "expired", _("Offer expired")
     OFFER_WITHDRAWN = "offer_withdrawn", _("Offer withdrawn")
     WITHDRAWN = "withdrawn", _("Vacancy withdrawn")
+    VOTE_OPENED = "vote_opened", _("Association vote opened")
+    VOTE_CLOSED = "vote_closed", _("Association vote closed")
+    VOTE_CANCELLED = "vote_cancelled", _("Association vote cancelled")
+    VOTE_DECIDED = "vote_decided", _("Decision on the association's vote")
 
 
 class AllocationEvent(models.Model):

@@ -1,0 +1,40 @@
+"""Allocation models: vacancies, candidates, offers and their record (core); the association's
+vote (votes)."""
+
+from .core import (  # noqa: F401
+    OPEN_STATUSES,
+    WEIGHT_FIELDS,
+    AllocationEvent,
+    AllocationSettings,
+    Application,
+    ApplicationQuerySet,
+    ApplicationStatus,
+    EventKind,
+    FillPlan,
+    IntakeOutcome,
+    Offer,
+    OfferQuerySet,
+    OfferStatus,
+    Vacancy,
+    VacancyQuerySet,
+    VacancyRoute,
+    VacancyStatus,
+)
+from .votes import (  # noqa: F401
+    BallotBox,
+    Decision,
+    Elector,
+    ElectorateKind,
+    ElectorVia,
+    MessageKind,
+    Outcome,
+    Participation,
+    RoundCandidate,
+    RoundStatus,
+    UnitScope,
+    VoteMessage,
+    VoteRound,
+    VoteRoundQuerySet,
+    VoteSettings,
+    validate_shortlist_size,
+)
