@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from projects.access import require_write
 
-from .models import Application, FillPlan, Offer, Vacancy
+from .models import Application, FillPlan, Offer, Vacancy, VoteRound
 
 VACANCY_RELATED = (
     "project__corporation",
@@ -60,3 +60,21 @@ def get_plan_for_user(user, pk, *, write: bool = False) -> FillPlan:
     if write:
         require_write(user, plan.project.corporation_id)
     return plan
+
+
+def get_round_for_user(user, pk, *, write: bool = False) -> VoteRound:
+    """A vote round of one of the user's projects (staff pages; voters use their own pages)."""
+    round_ = get_object_or_404(
+        VoteRound.objects.for_user(user).select_related(
+            "project__corporation",
+            *(f"vacancy__{name}" for name in VACANCY_RELATED),
+            "winner",
+            "opened_by",
+            "decided_by",
+            "offer__application__person",
+        ),
+        pk=pk,
+    )
+    if write:
+        require_write(user, round_.project.corporation_id)
+    return round_

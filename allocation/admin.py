@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import AllocationEvent, AllocationSettings, Application, FillPlan, Offer, Vacancy
+from .models import (
+    AllocationEvent,
+    AllocationSettings,
+    Application,
+    FillPlan,
+    Offer,
+    RoundCandidate,
+    Vacancy,
+    VoteRound,
+    VoteSettings,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -54,3 +64,34 @@ class FillPlanAdmin(ReadOnlyAdmin):
 
 
 admin.site.register(AllocationSettings)
+
+
+# The association's vote. Deliberately absent: BallotBox (the tally, read only on the round's page
+# after the close), Participation and Elector (who voted). The admin shows no tally and nobody's
+# vote; see allocation.models.votes.
+
+
+@admin.register(VoteSettings)
+class VoteSettingsAdmin(admin.ModelAdmin):
+    list_display = ["project", "unit_scope", "electorate", "quorum_percent", "round_days"]
+    filter_horizontal = ["units", "committee"]
+
+
+class RoundCandidateInline(admin.TabularInline):
+    model = RoundCandidate
+    fields = ["position", "first_name", "rank_at_open", "score_at_open"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(VoteRound)
+class VoteRoundAdmin(ReadOnlyAdmin):
+    list_display = ["vacancy", "project", "status", "opened_at", "closes_at", "outcome", "decision"]
+    list_filter = ["status", "outcome", "decision"]
+    list_select_related = ["vacancy__unit__project", "project"]
+    exclude = ["winner"]
+    inlines = [RoundCandidateInline]

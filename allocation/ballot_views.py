@@ -125,7 +125,7 @@ def _context(round_, elector, participation, receipt) -> dict:
         "elector": elector,
         "voted": participation is not None,
         "receipt": receipt,
-        "last_day": voting.last_day(round_),
+        "last_day": round_.last_day,
         "abstain": voting.ABSTAIN,
     }
     if receipt is not None:

@@ -33,6 +33,7 @@ class ApplicationForm(forms.ModelForm):
             "registered_on",
             "motivation",
             "contribution",
+            "availability",
             "nominated_by",
             "urgent",
             "intake_outcome",

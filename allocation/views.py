@@ -24,7 +24,7 @@ from projects.forms import add_model_errors
 from projects.models import Project, Unit
 from residents.models import Contract
 
-from . import planning, services
+from . import planning, services, voting
 from .access import (
     get_application_for_user,
     get_offer_for_user,
@@ -194,6 +194,10 @@ def vacancy_detail(request, pk):
     open_offer = (
         vacancy.offers.filter(status=OfferStatus.OPEN).select_related("application__person").first()
     )
+    rounds = list(vacancy.vote_rounds.all())
+    if any(r.is_open and r.closes_at <= timezone.now() for r in rounds):
+        voting.rounds_close_due(vacancy.vote_rounds.all())  # a due round closes when shown
+        rounds = list(vacancy.vote_rounds.all())
     return render(
         request,
         "allocation/vacancy_detail.html",
@@ -207,6 +211,8 @@ def vacancy_detail(request, pk):
             "events": vacancy.events.select_related("actor", "application__person"),
             "weights": ranking.context.weights,
             "can_write": access.can_write(request.user, vacancy.project.corporation_id),
+            "rounds": rounds,
+            "vote_running": any(r.is_open for r in rounds),
         },
     )
 

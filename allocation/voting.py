@@ -524,6 +524,8 @@ def round_decide(
                 today=today,
             )
         except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                raise
             raise ValidationError({"application": error.messages}) from None
     round_.decision = decision
     round_.decision_reason = reason

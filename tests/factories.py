@@ -175,3 +175,60 @@ class AssociationMembershipFactory(factory.django.DjangoModelFactory):
     )
     joined_on = dt.date(2024, 1, 1)
     left_on = None
+
+
+# Association votes (allocation.voting)
+
+
+def association_member(
+    project, *, cluster=None, login=True, joined_on=dt.date(2024, 1, 1), left_on=None, **person
+):
+    """A resident of `project` (on a unit in `cluster`, if given) who is a member of its
+    residents' association; with a login account unless `login=False`. Returns the Person."""
+    user = UserFactory() if login else None
+    resident = PersonFactory(corporation=project.corporation, user=user, **person)
+    ContractFactory(
+        person=resident,
+        unit=UnitFactory(project=project, cluster=cluster),
+        start_date=dt.date(2024, 1, 1),
+    )
+    AssociationMembershipFactory(
+        person=resident, project=project, joined_on=joined_on, left_on=left_on
+    )
+    return resident
+
+
+def vote_candidate(
+    project,
+    *,
+    first_name,
+    consent=True,
+    intake_outcome="positive",
+    registered_on=dt.date(2024, 1, 1),
+    urgent=False,
+    **person,
+):
+    """An active, validated candidate (Application) for `project`: a dragend student with a
+    positive intake, who consents to share a profile with the association unless told not to."""
+    from allocation.models import Application
+
+    candidate = PersonFactory(
+        corporation=project.corporation,
+        first_name=first_name,
+        share_profile_consent=consent,
+        **person,
+    )
+    application = Application(
+        project=project,
+        person=candidate,
+        registered_on=registered_on,
+        urgent=urgent,
+        intake_outcome=intake_outcome,
+        intake_on=dt.date(2026, 1, 1),
+        motivation=f"{first_name} wil graag samen wonen.",
+        contribution=f"{first_name} kookt op vrijdag voor de gang.",
+        availability="Vanaf volgende maand",
+    )
+    application.full_clean()
+    application.save()
+    return application

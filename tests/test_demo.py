@@ -19,7 +19,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from allocation.models import AllocationEvent, Application, Offer, Vacancy
+from allocation import voting
+from allocation.models import AllocationEvent, Application, Offer, Vacancy, VoteRound
 from allocation.ranking import vacancy_ranking
 from magicmix.models import CARE_KINDS, Delivery, Reminder, ReminderKind, ReminderRun
 from magicmix.reminders import heartbeat_stale, last_run, next_checkin, with_facts
@@ -149,7 +150,9 @@ class TestLoadedDemo:
         assert offers.get(status="accepted").contract.status == "draft"
         # An open vacancy with its ranking, explained, and an offer to number 1 accepted.
         vacancy = (
-            Vacancy.objects.filter(project__corporation__name="Stadswonen", status="open")
+            Vacancy.objects.filter(
+                project__corporation__name="Stadswonen", status="open", route="staff"
+            )
             .order_by("available_from", "pk")
             .first()
         )
@@ -173,6 +176,37 @@ class TestLoadedDemo:
         offer.refresh_from_db()
         assert offer.status == "accepted"
         assert offer.contract.person_id == first.candidate.person_id
+
+    def test_the_member_votes_in_the_running_round_and_staff_see_only_turnout(self, demo, client):
+        member = User.objects.get(email=MEMBER_EMAIL)
+        running = VoteRound.objects.get(project__name=MAJELLA.name, status="open")
+        assert running.electors.filter(user=member).exists()
+        assert running.electors.count() == 21
+        voted, size = voting.turnout(running)
+        assert 0 < voted < size
+        # The member votes on the phone page, then changes the vote.
+        client.force_login(member)
+        ballot = reverse("allocation:ballot", args=[running.pk])
+        page = client.get(ballot)
+        first, second = list(running.shortlist.all())[:2]
+        token = page.context["token"]
+        assert client.post(ballot, {"choice": first.pk, "token": token}).status_code == 303
+        token = client.get(ballot).context["token"]
+        assert client.post(ballot, {"choice": second.pk, "token": token}).status_code == 303
+        assert client.get(ballot).context["my_choice"] == second
+        assert voting.turnout(running) == (voted + 1, size)
+        # Staff see the turnout, not the tally; the closed round shows its result and decision.
+        client.force_login(User.objects.get(email="staff@stadswonen.example"))
+        staff_page = client.get(reverse("allocation:round_detail", args=[running.pk]))
+        assert staff_page.status_code == 200
+        assert staff_page.context.get("result") is None
+        closed = VoteRound.objects.get(project__name=MAJELLA.name, status="closed")
+        assert closed.outcome == "winner"
+        assert closed.winner.rank_at_open != 1  # the association chose otherwise than number 1
+        assert closed.decision == "confirmed"
+        assert closed.offer.application_id == closed.winner.application_id
+        drift = voting.drift(VoteRound.objects.filter(project__name=MAJELLA.name))
+        assert (drift.with_winner, drift.differed) == (1, 1)
 
     def test_a_second_run_changes_nothing(self, demo):
         first = demo
