@@ -139,7 +139,7 @@ class RoundDecideForm(forms.Form):
 
     def clean_application(self):
         if self.add_prefix("application") not in self.data:
-            raise ValidationError(_("Choose a candidate, or no offer now."), code="required")
+            raise ValidationError(_("Choose a candidate, or choose no offer now."), code="required")
         value = self.cleaned_data["application"]
         if value == "":
             return None

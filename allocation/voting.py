@@ -489,7 +489,7 @@ def round_decide(
         .get(pk=round_.pk)
     )
     if round_.status != RoundStatus.CLOSED:
-        raise ValidationError(_("Decide when the vote has closed."))
+        raise ValidationError(_("A decision can be made only after the vote has closed."))
     if round_.decision:
         raise ValidationError(_("This vote has been decided on already."))
     reason = reason.strip()

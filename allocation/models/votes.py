@@ -71,7 +71,7 @@ class VoteSettings(models.Model):
         help_text=_("Staff choose the neighbour when they open a round."),
     )
     quorum_percent = models.PositiveSmallIntegerField(
-        _("quorum (% of the electorate)"),
+        _("quorum (percentage of the electorate)"),
         default=50,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
@@ -153,7 +153,7 @@ class VoteRound(models.Model):
     electorate_kind = models.CharField(
         _("who votes"), max_length=10, choices=ElectorateKind.choices
     )
-    quorum_percent = models.PositiveSmallIntegerField(_("quorum (% of the electorate)"))
+    quorum_percent = models.PositiveSmallIntegerField(_("quorum (percentage of the electorate)"))
     abstain_counts = models.BooleanField(_("abstaining counts towards the quorum"))
     # Written when the round closes.
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
