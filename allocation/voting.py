@@ -324,8 +324,10 @@ def _vote_cast(round_id, user, choice, token, previous, now) -> Cast:
     if elector is None:
         raise VoteRefused(_("You are not among the voters of this round."))
     box = BallotBox.objects.select_for_update().get(round=round_)
-    if choice != ABSTAIN and not round_.shortlist.filter(pk=_int(choice)).exists():
-        raise VoteRefused(_("Choose one of the candidates on the ballot, or abstain."))
+    if choice != ABSTAIN:
+        if not round_.shortlist.filter(pk=_int(choice)).exists():
+            raise VoteRefused(_("Choose one of the candidates on the ballot, or abstain."))
+        choice = str(_int(choice))  # "07" or " 7" count as 7, under the key the tally reads
     participation = Participation.objects.filter(elector=elector).first()
     receipt = Receipt(token, choice)
     if participation is None:

@@ -281,7 +281,8 @@ def test_ballot_and_list_queries_do_not_grow(project_a, staff_a, member_a, clien
 # Concurrency (PostgreSQL)
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the seeded contract types survive this transactional test's flush.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_posts_of_one_voter_make_one_vote(project_a, staff_a, member_a):
     round_ = make_round(project_a, staff_a, members=0)
     candidate = round_.shortlist.first()
