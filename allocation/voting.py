@@ -75,8 +75,10 @@ def members(project, today: dt.date):
 
 
 def voters(project, today: dt.date):
-    """Members who can vote online: they have a login."""
-    return Person.objects.filter(pk__in=members(project, today), user__isnull=False)
+    """Members who can vote online: they have an active login."""
+    return Person.objects.filter(
+        pk__in=members(project, today), user__isnull=False, user__is_active=True
+    )
 
 
 def neighbours(vacancy: Vacancy, today: dt.date):

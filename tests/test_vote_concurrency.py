@@ -3,20 +3,18 @@ once, a change from several tabs, votes racing the close. Nothing is counted twi
 lost, and the database itself holds one participation per voter.
 
 Each racer is a thread with its own database connection, released together by a barrier. The
-tests commit (transaction=True), so the database is flushed after each; `reference_data` puts
-back the seeded target groups and contract types a flush removed. (Not serialized_rollback: after
-a transactional test without it, post_migrate has made the content types anew under other ids,
-and restoring the serialized copy then fails on their unique key.)
+tests commit (transaction=True), so the database is flushed after each; serialized_rollback puts
+back the seeded target groups and contract types. (Every transactional test of the suite needs
+it: a flush without it lets post_migrate make the content types anew under other ids, and the
+next restore of the serialized copy then fails on their unique key.)
 """
 
 import datetime as dt
-import importlib
 import threading
 
 import pytest
 import redis
 from celery.signals import after_task_publish
-from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
@@ -55,15 +53,7 @@ def published():
 
 
 @pytest.fixture
-def reference_data(transactional_db):
-    """The reference data of the data migrations, as migrating made it (idempotent)."""
-    if not ContractType.objects.exists():
-        importlib.import_module("residents.migrations.0003_reference_data").seed(apps, None)
-        importlib.import_module("residents.migrations.0007_notice_required_types").mark(apps, None)
-
-
-@pytest.fixture
-def round_(reference_data, project_a, staff_a, published):
+def round_(project_a, staff_a, published):
     """A running round on a room of project A: three candidates, RACERS + 1 electors."""
     cluster = ClusterFactory(project=project_a, name="Gang R")
     for _ in range(RACERS + 1):

@@ -386,6 +386,16 @@ def test_the_electorate_is_todays_association_members_with_a_login(scene, staff_
     assert not Participation.objects.exists()
 
 
+def test_a_member_whose_account_is_deactivated_is_not_an_elector(scene):
+    blocked = scene.voters[3]
+    blocked.is_active = False
+    blocked.save()
+    round_ = open_round(scene)
+    assert set(Elector.objects.filter(round=round_).values_list("user_id", flat=True)) == {
+        u.pk for u in scene.voters[:3]
+    }
+
+
 def test_a_committee_votes_with_the_neighbour_staff_chose(scene):
     project = scene.project
     vote_settings = VoteSettings.objects.create(
