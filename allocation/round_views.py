@@ -44,10 +44,6 @@ PRESELECTED = 4
 EXPLANATION_LINES = 3
 
 
-def _percent(part: int, whole: int) -> int | None:
-    return round(100 * part / whole) if whole else None
-
-
 # The project's rounds
 
 
@@ -293,7 +289,7 @@ def _round_page(request, round_: VoteRound, *, decide_form=None):
             {
                 "candidate": candidate,
                 "votes": votes,
-                "percent": _percent(votes, result.voted),
+                "percent": voting.percent_of(votes, result.voted),
                 "winner": candidate.pk in winners,
             }
             for candidate, votes in result.rows
@@ -312,7 +308,7 @@ def _round_page(request, round_: VoteRound, *, decide_form=None):
             "result": result,
             "voted": voted,
             "electorate_size": size,
-            "turnout_percent": _percent(voted, size),
+            "turnout_percent": voting.percent_of(voted, size),
             "quorum": voting.quorum_needed(size, round_.quorum_percent),
             "last_day": round_.last_day,
             "decide_form": decide_form,

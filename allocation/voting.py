@@ -113,8 +113,9 @@ def closes_at(last_day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time()))
 
 
-def last_day(round_: VoteRound) -> dt.date:
-    return round_.last_day
+def percent_of(part: int, whole: int) -> int | None:
+    """A whole percentage, or None when there is nothing to take it of."""
+    return round(100 * part / whole) if whole else None
 
 
 def quorum_needed(electorate_size: int, percent: int) -> int:
@@ -569,7 +570,7 @@ class Drift:
 
     @property
     def differed_percent(self) -> int | None:
-        return round(100 * self.differed / self.with_winner) if self.with_winner else None
+        return percent_of(self.differed, self.with_winner)
 
 
 def drift(rounds) -> Drift:

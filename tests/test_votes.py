@@ -353,7 +353,7 @@ def test_the_last_day_lies_between_tomorrow_and_60_days_ahead(scene, days):
 @pytest.mark.parametrize("days", [1, 60])
 def test_the_last_day_may_be_tomorrow_or_60_days_ahead(scene, days):
     round_ = open_round(scene, last_day=TODAY + dt.timedelta(days=days))
-    assert voting.last_day(round_) == TODAY + dt.timedelta(days=days)
+    assert round_.last_day == TODAY + dt.timedelta(days=days)
 
 
 def test_the_electorate_is_todays_association_members_with_a_login(scene, staff_a, outsider):
@@ -662,7 +662,7 @@ def test_a_round_closes_at_the_midnight_after_its_last_day_in_amsterdam(last_day
     assert closes.astimezone(AMSTERDAM).replace(tzinfo=None) == dt.datetime.combine(
         last_day + dt.timedelta(days=1), dt.time()
     )
-    assert voting.last_day(VoteRound(closes_at=utc)) == last_day
+    assert VoteRound(closes_at=utc).last_day == last_day
 
 
 def test_the_day_the_clocks_go_back_has_25_hours_to_vote_and_the_spring_day_23():
@@ -694,7 +694,7 @@ def test_a_vote_counts_until_the_last_microsecond_and_not_at_the_deadline(
     round_ = open_round(scene, last_day=last_day, today=opened_on)
     closes = deadline(round_)
     assert closes == utc
-    assert voting.last_day(VoteRound.objects.get(pk=round_.pk)) == last_day
+    assert VoteRound.objects.get(pk=round_.pk).last_day == last_day
     in_time, too_late = scene.voters[0], scene.voters[1]
     choice = choice_of(round_, scene.candidates[0])
 
