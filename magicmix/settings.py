@@ -15,6 +15,12 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# The dashboard's suppression solves small linear systems with NumPy. With BLAS's default of one
+# thread per core, a busy web or worker process makes those threads wait on each other (a 30 ms
+# solve measured at up to 2.8 s); one thread is fastest here. Set before NumPy is first imported.
+for _blas in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_blas, "1")
+
 
 def envbool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
@@ -114,6 +120,13 @@ DATABASES = {
         conn_max_age=envint("DB_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL's JIT compiles a plan once its estimated cost passes a threshold; the
+    # dashboard's grouped counts pass it and then spend ~40 ms a query compiling for a run of
+    # ~50 ms (measured with bench/dashboard_bench.py). Short web queries gain nothing from it.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = os.environ.get(
+        "DB_OPTIONS", "-c jit=off"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,8 +20,7 @@ from residents.lifecycle import trajectory_facts
 from residents.mix import mix_by_project
 from residents.models import AssociationMembership, Contract
 
-from . import reminders
-from .aggregates import count_display, share_display
+from . import reminders, worklist
 from .models import Delivery
 
 
@@ -37,30 +37,24 @@ def home(request):
         context["staff_rows"] = [
             (p, mixes[p.pk], p.unit_count - mixes[p.pk].occupied_units) for p in projects
         ]
+        # The worklist: every project, or the one chosen (404 for one that is not the user's).
+        chosen = worklist_project(request, projects)
+        scope = Project.objects.for_user(user)
+        if chosen is not None:
+            scope = scope.filter(pk=chosen.pk)
+        context["worklist"] = worklist.worklist(scope, today)
+        context["worklist_projects"] = projects
+        context["worklist_project"] = chosen
 
     if access.municipality_ids(user):
-        projects = list(
+        # Names and units only: every count of people is on the dashboard, where one set of
+        # rules hides the small ones (a second page with its own counts could undo that).
+        context["policy_projects"] = list(
             Project.objects.for_policy(user)
             .select_related("corporation", "municipality")
             .with_unit_count()
+            .order_by("municipality__name", "name")
         )
-        mixes = mix_by_project(projects, today)
-        rows = []
-        for project in projects:
-            mix = mixes[project.pk]
-            rows.append(
-                {
-                    "project": project,
-                    "units": project.unit_count,
-                    # Units are not people: occupancy needs no suppression.
-                    "occupancy": f"{100 * mix.occupied_units / project.unit_count:.0f}%"
-                    if project.unit_count
-                    else "–",
-                    "residents": count_display(mix.total),
-                    "dragend_share": share_display(mix.dragend, mix.total),
-                }
-            )
-        context["policy_rows"] = rows
 
     if access.care_organisation_ids(user):
         guided = Contract.objects.guided_by(user).select_related("unit__project", "contract_type")
@@ -82,6 +76,17 @@ def home(request):
         context["open_votes"] = open_votes_for(user)
 
     return render(request, "magicmix/home.html", context)
+
+
+def worklist_project(request, projects: list[Project]) -> Project | None:
+    """The project the worklist is narrowed to (`?project=<id>`), from the user's `projects`."""
+    value = request.GET.get("project", "")
+    if not value:
+        return None
+    chosen = next((p for p in projects if str(p.pk) == value), None)
+    if chosen is None:
+        raise Http404
+    return chosen
 
 
 def open_votes_for(user) -> list:

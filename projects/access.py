@@ -75,6 +75,16 @@ def require_corporation_user(user) -> None:
         raise Http404
 
 
+def dashboard_projects(user):
+    """The projects a user may see the dashboard of: a policy officer those in their
+    municipalities, corporation staff (read-only too) their own; 404 for anyone else."""
+    if municipality_ids(user):
+        return Project.objects.for_policy(user)
+    if is_corporation_user(user):
+        return Project.objects.for_user(user)
+    raise Http404
+
+
 def get_project_for_user(user, pk, *, write: bool = False) -> Project:
     project = get_object_or_404(
         Project.objects.for_user(user).select_related("corporation", "municipality"), pk=pk

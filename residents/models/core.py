@@ -38,6 +38,7 @@ __all__ = [
     "AssociationMembership",
     "BilingualName",
     "Contract",
+    "ContractQuerySet",
     "ContractStatus",
     "ContractType",
     "EndReason",
@@ -391,8 +392,13 @@ class ContractQuerySet(models.QuerySet):
         A contract whose notice window closed without a notice holds past its end date: by law
         the tenancy continues open-ended (see `continues_open_ended`) until staff decide.
         """
-        return self.filter(status__in=IN_FORCE, start_date__lte=on).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=on) | self._lapsed()
+        return self.filter(self.in_force_q(on))
+
+    @classmethod
+    def in_force_q(cls, on: dt.date) -> Q:
+        """`in_force(on)` as a Q, for conditional counts over several days in one query."""
+        return Q(status__in=IN_FORCE, start_date__lte=on) & (
+            Q(end_date__isnull=True) | Q(end_date__gte=on) | cls._lapsed()
         )
 
     def overlapping(self, *, unit_id: int, start: dt.date, end: dt.date | None):
