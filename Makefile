@@ -13,7 +13,7 @@ CANDIDATES := python3.13 python3.12 \
 PYTHON ?= $(shell for p in $(CANDIDATES); do \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-.PHONY: setup demo test lint migrate messages serve clean bench
+.PHONY: setup demo test lint migrate messages serve clean bench bench-dashboard
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -68,6 +68,16 @@ test: lint
 bench: setup
 	$(PY) bench/rank_bench.py
 	$(PY) bench/plan_bench.py
+
+# The dashboard and the worklist on the large data set (500 projects), on the local PostgreSQL:
+# a database of its own, filled once (a few minutes), then measured.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/magicmix_bench
+bench-dashboard: setup
+	$(PY) -c "import psycopg; c = psycopg.connect('$(dir $(BENCH_DATABASE_URL))postgres', autocommit=True); \
+		c.execute('CREATE DATABASE $(notdir $(BENCH_DATABASE_URL))') if not c.execute(\"SELECT 1 FROM pg_database WHERE datname = '$(notdir $(BENCH_DATABASE_URL))'\").fetchone() else None"
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py load_scale --if-empty
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/dashboard_bench.py
 
 messages: setup
 	$(PY) manage.py makemessages -l nl --no-obsolete --no-location -i ".venv/*" -i "tests/*" -i "bench/*"

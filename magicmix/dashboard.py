@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -392,7 +393,7 @@ class _Builder:
                 if not d.enough(("omklap", row, "flipped")):
                     return "–"
                 days = statistics.median(spans[row].elements())
-                return f"{days / DAYS_PER_MONTH:.1f}"
+                return number_format(round(days / DAYS_PER_MONTH, 1), 1)
 
             return [
                 self._count(("omklap", row, "concluded")),
@@ -449,7 +450,7 @@ class _Builder:
                     d.enough(("mix", r, ResidentRole.DRAGEND)) for r in rows
                 ):
                     return "–"
-                return f"{hours.get(row, 0) / d.values[key]:.1f}"
+                return number_format(round(hours.get(row, 0) / d.values[key], 1), 1)
 
             rows.append(
                 Row(

@@ -189,7 +189,7 @@ def test_outflow_omklap_and_warnings_count_the_quarter(
     assert outflow[-1] == "16"
     om = row(table(client, "omklap"), "Project A")
     # running 7, extended 0, flipped 10, ended 5, concluded 15, 67%, a year = 12.0 months
-    assert om[1:] == ["7", "0", "10", "5", "15", "67%", "12.0"]
+    assert om[1:] == ["7", "0", "10", "5", "15", "67%", "12,0"]
     assert row(table(client, "warnings"), "Project A")[1] == "7"
 
 
