@@ -40,7 +40,7 @@ from django.utils import timezone, translation
 
 from projects.models import staff_to_notify, user_language
 from residents.dates import add_months
-from residents.lifecycle import checkin_grace, next_checkin
+from residents.lifecycle import EVALUATION_DAYS, checkin_grace, next_checkin
 from residents.models import Contract, ContractStatus
 
 from .models import CARE_KINDS, Delivery, Reminder, ReminderKind, ReminderRun
@@ -48,7 +48,6 @@ from .models import CARE_KINDS, Delivery, Reminder, ReminderKind, ReminderRun
 log = logging.getLogger(__name__)
 
 CLOSING_DAYS = 14
-EVALUATION_DAYS = 60
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from allocation.models import (
 )
 from allocation.models.core import OPEN_STATUSES
 from residents.dates import add_months
-from residents.lifecycle import checkin_grace, trajectory_facts
+from residents.lifecycle import EVALUATION_DAYS, checkin_grace, trajectory_facts
 from residents.models import Contract, ContractStatus, ContractType
 
 ROWS = 20
@@ -43,8 +43,6 @@ ROWS = 20
 SLACK = dt.timedelta(days=7)
 # A deadline this close (in days) is shown as a warning.
 SOON_DAYS = 7
-# Evaluation of an omklap trajectory: from this many days before the guidance period's last day.
-EVALUATION_DAYS = 60
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,10 @@ def next_checkin(contract: Contract) -> dt.date:
     )
 
 
+# The omklap evaluation is due this many days before the guidance period's last day.
+EVALUATION_DAYS = 60
+
+
 def checkin_grace() -> dt.timedelta:
     return dt.timedelta(days=settings.REMINDER_CHECKIN_GRACE_DAYS)
 
@@ -133,7 +137,7 @@ def trajectory_facts(contract: Contract, today: dt.date) -> TrajectoryFacts:
         checkin_due=due <= today,
         checkin_overdue=due + checkin_grace() <= today,
         guidance_end=end,
-        evaluation_soon=bool(end) and end - dt.timedelta(days=60) <= today <= end,
+        evaluation_soon=bool(end) and end - dt.timedelta(days=EVALUATION_DAYS) <= today <= end,
         evaluation_overdue=bool(end) and today > end,
     )
 
