@@ -46,11 +46,10 @@ def _dashboard(request) -> tuple[dashboard.Dashboard, DashboardForm, Organisatio
         all_label=None if policy else _("All municipalities"),
     )
     quarter, municipality = quarters[0], None if not policy else next(iter(municipalities), None)
-    if form.is_valid():
-        quarter = Quarter.parse(form.cleaned_data["quarter"] or "") or quarter
-        chosen = form.cleaned_data["municipality"]
-        if chosen:
-            municipality = next(m for m in municipalities if str(m.pk) == chosen)
+    form.is_valid()  # a refused field shows its message; the other field still counts
+    quarter = Quarter.parse(form.cleaned_data.get("quarter") or "") or quarter
+    if chosen := form.cleaned_data.get("municipality"):
+        municipality = next(m for m in municipalities if str(m.pk) == chosen)
     if municipality is not None:
         projects = projects.filter(municipality=municipality)
     projects = list(projects.with_unit_count().order_by("name", "pk"))

@@ -407,3 +407,20 @@ def test_on_generated_data_the_queries_do_not_grow_with_it(client_for):
     call_command("load_scale", projects=12, seed=2, replace=True, stdout=io.StringIO())
     assert Project.objects.count() == 12
     assert counts() == small
+
+
+def test_staff_choose_a_municipality_and_a_bad_quarter_does_not_undo_it(
+    project_a, corp_a, staff_a, client_for
+):
+    elsewhere = ProjectFactory(name="Elders", corporation=corp_a)
+    client = client_for(staff_a)
+    both = client.get(reverse("dashboard")).content.decode()
+    assert "Project A" in both
+    assert "Elders" in both
+    response = client.get(
+        reverse("dashboard"), {"municipality": elsewhere.municipality_id, "quarter": "1999-Q1"}
+    )
+    html = response.content.decode()
+    assert "errorlist" in html
+    assert "Elders" in html
+    assert "Project A" not in html
