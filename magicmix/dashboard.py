@@ -85,14 +85,13 @@ class _Builder:
 
     def build(self) -> Dashboard:
         ids, q, on = self.ids, self.quarter, self.on
-        people = data.people(ids, on)
-        self.people, self.groups = people.by_role, people.by_group
-        # One contract in force per unit: the occupied units are the residents.
-        self.occupied = {p: sum(roles.values()) for p, roles in self.people.items()}
         self.trend_quarters = [q]
         while len(self.trend_quarters) < TREND_QUARTERS:
             self.trend_quarters.insert(0, self.trend_quarters[0].previous())
-        self.trend = data.trend(ids, self.trend_quarters)
+        self.trend, people = data.trend(ids, self.trend_quarters)
+        self.people, self.groups = people.by_role, people.by_group
+        # One contract in force per unit: the occupied units are the residents.
+        self.occupied = {p: sum(roles.values()) for p, roles in self.people.items()}
         self.target_groups = list(TargetGroup.objects.order_by("order", "pk"))
         self.contract_types = {t.pk: t for t in ContractType.objects.order_by("order", "pk")}
         tables = [

@@ -117,36 +117,13 @@ def _in(ids) -> Q:
 
 @dataclass
 class People:
-    """Residents on a day, per project: by role, by target group, and the dragend residents'
-    contribution norms added up. A resident is the holder of a contract in force, so residents
-    and occupied units are the same count (one contract in force per unit)."""
+    """Residents on the last quarter end of `trend`, per project: by role, by target group, and
+    the dragend residents' contribution norms added up. A resident is the holder of a contract
+    in force, so residents and occupied units are the same count (one contract per unit)."""
 
     by_role: dict = field(default_factory=lambda: defaultdict(Counter))
     by_group: dict = field(default_factory=lambda: defaultdict(Counter))
     hours: Counter = field(default_factory=Counter)
-
-
-def people(ids, on: dt.date) -> People:
-    rows = (
-        Contract.objects.filter(_in(ids), in_force(on))
-        .values("unit__project_id", "person__role", "person__target_group_id")
-        .annotate(
-            n=Count("pk"),
-            hours=Sum(
-                Coalesce("person__contribution_hours", "unit__project__contribution_hours"),
-                filter=Q(person__role=ResidentRole.DRAGEND),
-                output_field=IntegerField(),
-            ),
-        )
-        .order_by()
-    )
-    result = People()
-    for row in rows:
-        project = row["unit__project_id"]
-        result.by_role[project][row["person__role"]] += row["n"]
-        result.by_group[project][row["person__target_group_id"]] += row["n"]
-        result.hours[project] += row["hours"] or 0
-    return result
 
 
 def occupied_days(ids, quarter: Quarter) -> dict:
@@ -327,14 +304,16 @@ def _index_case(field_name: str, days: list[dt.date], *, after: bool) -> Case:
     return Case(*whens, default=Value(len(days) - 1), output_field=IntegerField())
 
 
-def trend(ids, quarters: list[Quarter]) -> dict:
-    """{quarter: {"dragend", "vragend", "occupied", "ended", "flipped"}} for the municipality.
+def trend(ids, quarters: list[Quarter]) -> tuple[dict, People]:
+    """({quarter: {"dragend", "vragend", "occupied", "ended", "flipped"}} for the municipality,
+    and the People per project on the last quarter's end).
 
     Two queries for any number of quarters. Residents: each contract counts on the quarter ends
-    from its start to its end, so contracts are grouped by (role, first, last) quarter end and
-    the groups spread out here, instead of one conditional count per quarter end.
+    from its start to its end, so contracts are grouped by project, role, group and (first,
+    last) quarter end, and the groups spread out here, instead of one count per quarter end.
     """
     ends = [q.end for q in quarters]
+    now = len(ends) - 1
     lapsed = Q(status=ContractStatus.ACTIVE) & ContractQuerySet._lapsed()
     rows = (
         Contract.objects.filter(_in(ids), status__in=(ContractStatus.ACTIVE, ContractStatus.ENDED))
@@ -343,22 +322,35 @@ def trend(ids, quarters: list[Quarter]) -> dict:
         .annotate(
             first=_index_case("start_date", ends, after=True),
             last=Case(
-                When(Q(end_date__isnull=True) | lapsed, then=Value(len(ends) - 1)),
+                When(Q(end_date__isnull=True) | lapsed, then=Value(now)),
                 default=_index_case("end_date", ends, after=False),
                 output_field=IntegerField(),
             ),
         )
-        .values("person__role", "first", "last")
-        .annotate(n=Count("pk"))
+        .values("unit__project_id", "person__role", "person__target_group_id", "first", "last")
+        .annotate(
+            n=Count("pk"),
+            hours=Sum(
+                Coalesce("person__contribution_hours", "unit__project__contribution_hours"),
+                filter=Q(person__role=ResidentRole.DRAGEND),
+                output_field=IntegerField(),
+            ),
+        )
         .order_by()
     )
     result: dict = {q: dict.fromkeys((*ResidentRole.values, "occupied"), 0) for q in quarters}
+    people = People()
     for row in rows:
+        role, n = row["person__role"], row["n"]
         # A contract ending on a quarter's last day still counts on that day.
-        last = row["last"]
-        for i in range(row["first"], last + 1):
-            result[quarters[i]][row["person__role"]] += row["n"]
-            result[quarters[i]]["occupied"] += row["n"]
+        for i in range(row["first"], row["last"] + 1):
+            result[quarters[i]][role] += n
+            result[quarters[i]]["occupied"] += n
+        if row["last"] == now:  # in force on the last quarter's end
+            project = row["unit__project_id"]
+            people.by_role[project][role] += n
+            people.by_group[project][row["person__target_group_id"]] += n
+            people.hours[project] += row["hours"] or 0
     flows = Contract.objects.filter(_in(ids)).aggregate(
         **{
             f"ended{i}": Count("pk", filter=_outflow_q(q.start, q.end))
@@ -375,4 +367,4 @@ def trend(ids, quarters: list[Quarter]) -> dict:
     )
     for i, q in enumerate(quarters):
         result[q].update(ended=flows[f"ended{i}"], flipped=flows[f"flipped{i}"])
-    return result
+    return result, people
