@@ -85,9 +85,7 @@ class _Builder:
 
     def build(self) -> Dashboard:
         ids, q, on = self.ids, self.quarter, self.on
-        self.trend_quarters = [q]
-        while len(self.trend_quarters) < TREND_QUARTERS:
-            self.trend_quarters.insert(0, self.trend_quarters[0].previous())
+        self.trend_quarters = q.back(TREND_QUARTERS)
         self.trend, people = data.trend(ids, self.trend_quarters)
         self.people, self.groups = people.by_role, people.by_group
         # One contract in force per unit: the occupied units are the residents.
@@ -176,9 +174,7 @@ class _Builder:
 
             return [rate, vacant]
 
-        rows = []
-        for row in self._rows("occ", [], extra):
-            rows.append(row)
+        rows = self._rows("occ", [], extra)
         for row, key in zip(rows, [*self.ids, None], strict=True):
             row.cells.insert(0, lambda key=key: str(units[key]))
         return Table(

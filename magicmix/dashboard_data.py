@@ -78,6 +78,13 @@ class Quarter:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
+    def back(self, count: int) -> list["Quarter"]:
+        """The `count` quarters up to and including this one, oldest first."""
+        quarters = [self]
+        while len(quarters) < count:
+            quarters.insert(0, quarters[0].previous())
+        return quarters
+
     def previous(self) -> "Quarter":
         return (
             Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
@@ -90,10 +97,7 @@ def closed_quarters(today: dt.date, count: int) -> list[Quarter]:
     Only closed quarters: a figure "so far" changes from day to day, and two days side by side
     would give away who moved in or out in between.
     """
-    quarters = [Quarter.containing(today).previous()]
-    while len(quarters) < count:
-        quarters.append(quarters[-1].previous())
-    return quarters
+    return Quarter.containing(today).previous().back(count)[::-1]
 
 
 in_force = ContractQuerySet.in_force_q
@@ -129,7 +133,7 @@ class People:
 def occupied_days(ids, quarter: Quarter) -> dict:
     """{project: unit-days with a contract in force} within the quarter."""
     first, last = Value(quarter.start), Value(quarter.end)
-    lapsed = in_force(quarter.end) & Q(end_date__lt=quarter.end)
+    lapsed = ContractQuerySet.lapsed_q()  # in force past its end date
     until = Case(
         When(Q(end_date__isnull=True) | lapsed, then=last),
         default=Least(F("end_date"), last),
@@ -314,7 +318,7 @@ def trend(ids, quarters: list[Quarter]) -> tuple[dict, People]:
     """
     ends = [q.end for q in quarters]
     now = len(ends) - 1
-    lapsed = Q(status=ContractStatus.ACTIVE) & ContractQuerySet._lapsed()
+    lapsed = ContractQuerySet.lapsed_q()
     rows = (
         Contract.objects.filter(_in(ids), status__in=(ContractStatus.ACTIVE, ContractStatus.ENDED))
         .filter(start_date__lte=ends[-1])

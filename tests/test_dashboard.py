@@ -197,15 +197,8 @@ def test_the_trend_shows_eight_quarters_ending_with_the_chosen_one(
     two_projects, policy_a, client_for
 ):
     trend = table(client_for(policy_a), "trend")
-    assert [r[0] for r in trend[1:]] == [q.label for q in _quarters_back(Q3, 8)]
+    assert [r[0] for r in trend[1:]] == [q.label for q in Q3.back(8)]
     assert row(trend, Q3.label)[1:5] == ["45", "32", "13", "71%"]
-
-
-def _quarters_back(quarter, count):
-    quarters = [quarter]
-    while len(quarters) < count:
-        quarters.insert(0, quarters[0].previous())
-    return quarters
 
 
 # --- export -----------------------------------------------------------------------------------

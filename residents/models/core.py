@@ -398,20 +398,20 @@ class ContractQuerySet(models.QuerySet):
     def in_force_q(cls, on: dt.date) -> Q:
         """`in_force(on)` as a Q, for conditional counts over several days in one query."""
         return Q(status__in=IN_FORCE, start_date__lte=on) & (
-            Q(end_date__isnull=True) | Q(end_date__gte=on) | cls._lapsed()
+            Q(end_date__isnull=True) | Q(end_date__gte=on) | cls.lapsed_q()
         )
 
     def overlapping(self, *, unit_id: int, start: dt.date, end: dt.date | None):
         """Contracts in force on the unit at some day in [start, end] (end None = open)."""
         qs = self.filter(unit_id=unit_id, status__in=IN_FORCE).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=start) | self._lapsed()
+            Q(end_date__isnull=True) | Q(end_date__gte=start) | self.lapsed_q()
         )
         if end is not None:
             qs = qs.filter(start_date__lte=end)
         return qs
 
     @staticmethod
-    def _lapsed() -> Q:
+    def lapsed_q() -> Q:
         """An active contract that needed notice and has none and no decision: no end yet."""
         from .lifecycle import LapseDecision, Notice
 
