@@ -88,12 +88,33 @@ class OfferAnswerForm(forms.Form):
         choices=[("accept", _("Accepted")), ("decline", _("Declined"))],
         widget=forms.RadioSelect,
     )
+    start_date = forms.DateField(
+        label=_("Start of the contract"),
+        required=False,
+        widget=DateInput(),
+        help_text=_(
+            "When accepted. Proposed: the day the unit is free, or today if that has passed. "
+            "The contract's longest term is counted from this day."
+        ),
+    )
+    start_note = forms.CharField(
+        label=_("Why the contract starts in the past"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only for a start date before today; it is kept with the contract."),
+    )
     note = forms.CharField(
         label=_("Note"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("For example the reason the candidate declined, in their words."),
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("answer") == "accept" and not cleaned.get("start_date"):
+            self.add_error("start_date", _("Give the day the contract starts."))
+        return cleaned
 
 
 class ReasonForm(forms.Form):

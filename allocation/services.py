@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from residents.dates import term_last_day
@@ -134,10 +135,16 @@ def vacancy_update(*, vacancy: Vacancy, user, **changes) -> Vacancy:
     return vacancy
 
 
-def ending_contracts(*, today: dt.date, lead_days: int):
+# A vacancy opens this many days before the unit is free (the daily task, and at once when a
+# contract's last day becomes known).
+LEAD_DAYS = 90
+
+
+def ending_contracts(*, today: dt.date, lead_days: int = LEAD_DAYS):
     """Contracts whose end is certain (ended, or notice given) within `lead_days` from today (or
     ended in the last 60 days), on a unit nobody else holds from the next day, not yet behind a
-    vacancy: each frees its unit."""
+    vacancy: each frees its unit. A flip or a move to another unit of the same tenant is the
+    same as any end here: the unit is free unless a later contract holds it (a flip's does)."""
     later = Contract.objects.filter(
         unit=OuterRef("unit"),
         status__in=(ContractStatus.ACTIVE, ContractStatus.ENDED, ContractStatus.DRAFT),
@@ -154,7 +161,7 @@ def ending_contracts(*, today: dt.date, lead_days: int):
             | Q(status=ContractStatus.ACTIVE, contract_type__notice_required=False)
             | Q(status=ContractStatus.ACTIVE, has_notice=True)
         )
-        .exclude(end_reason__in=(EndReason.FLIPPED, EndReason.MOVED_WITHIN))
+        .exclude(end_reason=EndReason.FLIPPED)
         .exclude(Exists(later))
         .exclude(Exists(Vacancy.objects.filter(source_contract=OuterRef("pk"))))
         .exclude(Exists(Vacancy.objects.filter(unit=OuterRef("unit"), status__in=OPEN_STATUSES)))
@@ -163,24 +170,51 @@ def ending_contracts(*, today: dt.date, lead_days: int):
     )
 
 
-def vacancies_open_from_contracts(*, today: dt.date, lead_days: int = 90) -> list[Vacancy]:
+def _open_for(contract: Contract) -> Vacancy | None:
+    try:
+        return vacancy_open(
+            unit=contract.unit,
+            available_from=contract.end_date + dt.timedelta(days=1),
+            contract_type=contract.contract_type,
+            route=route_for(contract.unit),
+            source_contract=contract,
+        )
+    except ValidationError:
+        return None  # a later contract or an open vacancy: the unit is not free
+
+
+def vacancies_open_from_contracts(*, today: dt.date, lead_days: int = LEAD_DAYS) -> list[Vacancy]:
     """Open a vacancy for every contract whose end frees its unit. Idempotent: a contract opens
     at most one vacancy (Vacancy.source_contract is unique), so reruns open nothing new."""
-    opened = []
-    for contract in ending_contracts(today=today, lead_days=lead_days):
-        try:
-            opened.append(
-                vacancy_open(
-                    unit=contract.unit,
-                    available_from=contract.end_date + dt.timedelta(days=1),
-                    contract_type=contract.contract_type,
-                    route=route_for(contract.unit),
-                    source_contract=contract,
-                )
-            )
-        except ValidationError:
-            continue  # a later contract or an open vacancy: the unit is not free
-    return opened
+    opened = [
+        _open_for(contract) for contract in ending_contracts(today=today, lead_days=lead_days)
+    ]
+    return [vacancy for vacancy in opened if vacancy is not None]
+
+
+def vacancy_open_when_end_known(*, contract: Contract, today: dt.date) -> str | None:
+    """Registered with residents.events: the moment a contract's last day is known, open its
+    unit's vacancy as the daily task would (same rule, same lead time), in the same
+    transaction. Says what happened, or when the vacancy will open."""
+    due = ending_contracts(today=today).filter(pk=contract.pk).first()
+    vacancy = _open_for(due) if due is not None else None
+    if vacancy is not None:
+        return _("The vacancy of unit %(unit)s is open, free from %(day)s.") % {
+            "unit": vacancy.unit.number,
+            "day": date_format(vacancy.available_from, "j F Y"),
+        }
+    later = ending_contracts(today=today, lead_days=100 * 366).filter(pk=contract.pk).exists()
+    if later:
+        opens = contract.end_date - dt.timedelta(days=LEAD_DAYS)
+        return _(
+            "The vacancy of unit %(unit)s opens by itself on %(day)s, %(lead)s days before it "
+            "is free."
+        ) % {
+            "unit": contract.unit.number,
+            "day": date_format(opens, "j F Y"),
+            "lead": LEAD_DAYS,
+        }
+    return None
 
 
 @transaction.atomic
@@ -286,10 +320,16 @@ def _locked_open_offer(offer: Offer) -> Offer:
     return offer
 
 
-def draft_contract(offer: Offer) -> Contract:
+def proposed_start(vacancy: Vacancy, today: dt.date) -> dt.date:
+    """The start a contract from this vacancy is proposed with: free-from, but never the past."""
+    return max(vacancy.available_from, today)
+
+
+def draft_contract(offer: Offer, *, start: dt.date, start_note: str = "") -> Contract:
+    """The draft contract of an accepted offer, from `start`; a fixed-term type gets its
+    longest term counted from that start."""
     vacancy, application = offer.vacancy, offer.application
     ctype = vacancy.contract_type
-    start = vacancy.available_from
     contract = Contract(
         person=application.person,
         unit=vacancy.unit,
@@ -298,6 +338,7 @@ def draft_contract(offer: Offer) -> Contract:
         end_date=term_last_day(start, ctype.max_months) if ctype.max_months else None,
         holder_organisation=application.nominated_by if ctype.is_omklap else None,
         status=ContractStatus.DRAFT,
+        start_note=start_note,
     )
     contract.full_clean()
     contract.save()
@@ -305,11 +346,46 @@ def draft_contract(offer: Offer) -> Contract:
 
 
 @transaction.atomic
-def offer_accept(*, offer: Offer, note: str = "", user) -> Offer:
-    """The candidate said yes: a draft contract, the vacancy filled, the candidate placed."""
+def offer_accept(
+    *,
+    offer: Offer,
+    user,
+    start_date: dt.date | None = None,
+    start_note: str = "",
+    note: str = "",
+    today: dt.date | None = None,
+) -> Offer:
+    """The candidate said yes: a draft contract from `start_date` (proposed: the later of the
+    vacancy's free-from date and today), the vacancy filled, the candidate placed.
+
+    A start before the unit is free is refused; a start in the past needs `start_note`, which
+    the contract keeps.
+    """
+    today = today or timezone.localdate()
     offer = _locked_open_offer(offer)
     vacancy = Vacancy.objects.select_for_update(of=("self",)).get(pk=offer.vacancy_id)
-    offer.contract = draft_contract(offer)
+    start = start_date or proposed_start(vacancy, today)
+    start_note = start_note.strip()
+    if start < vacancy.available_from:
+        raise ValidationError(
+            {
+                "start_date": _("The unit is free from %(day)s: the contract cannot start earlier.")
+                % {"day": date_format(vacancy.available_from, "j F Y")}
+            }
+        )
+    if start < today and not start_note:
+        raise ValidationError(
+            {
+                "start_note": _(
+                    "The start date %(day)s lies in the past: give the reason (for example, the "
+                    "tenant has had the keys since then), or choose today or later."
+                )
+                % {"day": date_format(start, "j F Y")}
+            }
+        )
+    offer.contract = draft_contract(
+        offer, start=start, start_note=start_note if start < today else ""
+    )
     offer.status = OfferStatus.ACCEPTED
     offer.responded_at = timezone.now()
     offer.response_note = note

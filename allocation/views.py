@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -277,22 +278,36 @@ def candidate_choose(request, pk, application_pk):
 # Offers
 
 
-def offer_detail(request, pk):
-    offer = get_offer_for_user(request.user, pk)
-    can_write = access.can_write(request.user, offer.vacancy.project.corporation_id)
+def _offer_page(request, offer, *, answer_form=None, can_write: bool):
+    today = timezone.localdate()
+    if answer_form is None and can_write:
+        answer_form = OfferAnswerForm(
+            initial={"start_date": services.proposed_start(offer.vacancy, today)}
+        )
+    contract = (
+        Contract.objects.with_state().select_related("contract_type").get(pk=offer.contract_id)
+        if offer.contract_id
+        else None
+    )
     return render(
         request,
         "allocation/offer_detail.html",
         {
             "offer": offer,
             "vacancy": offer.vacancy,
-            "answer_form": OfferAnswerForm() if can_write else None,
+            "contract": contract,
+            "answer_form": answer_form if can_write else None,
             "withdraw_form": ReasonForm() if can_write else None,
             "events": offer.events.select_related("actor"),
-            "expired_unrecorded": offer.status == OfferStatus.OPEN
-            and offer.reply_by < timezone.localdate(),
+            "expired_unrecorded": offer.status == OfferStatus.OPEN and offer.reply_by < today,
         },
     )
+
+
+def offer_detail(request, pk):
+    offer = get_offer_for_user(request.user, pk)
+    can_write = access.can_write(request.user, offer.vacancy.project.corporation_id)
+    return _offer_page(request, offer, can_write=can_write)
 
 
 @require_POST
@@ -300,32 +315,33 @@ def offer_answer(request, pk):
     offer = get_offer_for_user(request.user, pk, write=True)
     form = OfferAnswerForm(request.POST)
     if form.is_valid():
-        answer, note = form.cleaned_data["answer"], form.cleaned_data["note"]
+        data = form.cleaned_data
         try:
-            if answer == "accept":
-                offer = services.offer_accept(offer=offer, note=note, user=request.user)
+            if data["answer"] == "accept":
+                offer = services.offer_accept(
+                    offer=offer,
+                    start_date=data["start_date"],
+                    start_note=data["start_note"],
+                    note=data["note"],
+                    user=request.user,
+                    today=timezone.localdate(),
+                )
                 messages.success(
                     request,
-                    _("Accepted: a draft contract is ready to complete and sign."),
+                    _(
+                        "Accepted: a draft contract from %(day)s is ready. Check it, then record "
+                        "the signing with Sign."
+                    )
+                    % {"day": date_format(offer.contract.start_date, "j F Y")},
                 )
                 return redirect(offer.contract)
-            services.offer_decline(offer=offer, note=note, user=request.user)
+            services.offer_decline(offer=offer, note=data["note"], user=request.user)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect(offer)
+            add_model_errors(form, error)
+            return _offer_page(request, offer, answer_form=form, can_write=True)
         messages.success(request, _("Declined: the vacancy is open for the next candidate."))
         return redirect(offer.vacancy)
-    return render(
-        request,
-        "allocation/offer_detail.html",
-        {
-            "offer": offer,
-            "vacancy": offer.vacancy,
-            "answer_form": form,
-            "withdraw_form": ReasonForm(),
-            "events": offer.events.select_related("actor"),
-        },
-    )
+    return _offer_page(request, offer, answer_form=form, can_write=True)
 
 
 @require_POST

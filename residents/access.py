@@ -30,8 +30,10 @@ def get_contract_for_user(user, pk, *, write: bool = False) -> Contract:
             "holder_organisation",
             "care_worker",
             "flipped_from",
+            "signed_by",
         )
-        .with_deadline_facts(),
+        .with_deadline_facts()
+        .with_state(),
         pk=pk,
     )
     if write:

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import FileExtensionValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from projects.forms import DateInput, user_label
@@ -59,7 +60,18 @@ class PersonForm(forms.ModelForm):
 
 
 class ContractForm(forms.ModelForm):
-    """Create or change a contract. Ending one has its own form (ContractEndForm)."""
+    """Create or change a contract. Signing and ending are actions of their own (ContractSignForm,
+    ContractEndForm); a new contract may be entered as signed already, with its signing date."""
+
+    signed_on = forms.DateField(
+        label=_("Signed on"),
+        required=False,
+        widget=DateInput(),
+        help_text=_(
+            "Only for a contract that is signed already (entering an existing tenancy). Leave "
+            "empty for a draft, to be signed later with Sign."
+        ),
+    )
 
     class Meta:
         model = Contract
@@ -71,13 +83,18 @@ class ContractForm(forms.ModelForm):
             "holder_organisation",
             "guidance_months",
             "care_worker",
-            "status",
+            "start_note",
         ]
-        widgets = {"start_date": DateInput(), "end_date": DateInput()}
+        widgets = {
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "start_note": forms.Textarea(attrs={"rows": 2}),
+        }
 
-    def __init__(self, *args, person, **kwargs):
+    def __init__(self, *args, person, user=None, today=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.person = person
+        self.user, self.today = user, today or timezone.localdate()
         self.fields["unit"].queryset = (
             Unit.objects.filter(project__corporation_id=person.corporation_id)
             .select_related("project")
@@ -96,8 +113,8 @@ class ContractForm(forms.ModelForm):
             .order_by("first_name", "last_name", "email")
         )
         self.fields["care_worker"].label_from_instance = user_label
-        allowed = [ContractStatus.DRAFT, ContractStatus.ACTIVE]
-        self.fields["status"].choices = [c for c in ContractStatus.choices if c[0] in allowed]
+        if self.instance.pk:  # signing is its own step (Sign), never a field
+            del self.fields["signed_on"]
         if self.instance.pk and self.instance.status == ContractStatus.ENDED:
             for field in self.fields.values():
                 field.disabled = True
@@ -108,17 +125,86 @@ class ContractForm(forms.ModelForm):
         if ctype and ctype.is_omklap and not cleaned.get("guidance_months"):
             cleaned["guidance_months"] = ctype.guidance_months
             self.instance.guidance_months = ctype.guidance_months
+        signed_on = cleaned.get("signed_on")
+        if signed_on:
+            if signed_on > self.today:
+                self.add_error("signed_on", _("This date lies in the future."))
+            self.instance.status = ContractStatus.ACTIVE
+            self.instance.signed_on = signed_on
+            self.instance.signed_by = self.user
+        start = cleaned.get("start_date")
+        if (
+            start
+            and not self.instance.pk
+            and not signed_on
+            and start < self.today
+            and not cleaned.get("start_note", "").strip()
+        ):
+            self.add_error(
+                "start_note",
+                _("The start date lies in the past: give the reason, or choose a later date."),
+            )
         return cleaned
 
 
-class ContractEndForm(forms.Form):
-    end_date = forms.DateField(label=_("last day of the tenancy"), widget=DateInput())
-    end_reason = forms.ChoiceField(label=_("end reason"), choices=EndReason.choices)
-    outflow = forms.ChoiceField(
-        label=_("outflow destination"),
-        choices=Outflow.choices,
-        help_text=_("Where the tenant moves to; choose 'unknown' if you do not know."),
+class ContractSignForm(forms.Form):
+    signed_on = forms.DateField(
+        label=_("Signed on"),
+        widget=DateInput(),
+        help_text=_("The day the tenant (and the holder, for an omklap contract) signed."),
     )
+
+
+def end_reasons_for(contract: Contract) -> list[tuple[str, str]]:
+    """The end reasons that fit the contract: a fixed term ends by its term, only an omklap
+    contract flips or ends with its guidance."""
+    ctype = contract.contract_type
+    excluded = set()
+    if not ctype.fixed_term:
+        excluded.add(EndReason.TERM_ENDED)
+    if not ctype.is_omklap:
+        excluded |= {EndReason.FLIPPED, EndReason.GUIDANCE_ENDED}
+    return [c for c in EndReason.choices if c[0] not in excluded]
+
+
+class ContractEndForm(forms.Form):
+    end_date = forms.DateField(
+        label=_("Last day of the tenancy"),
+        widget=DateInput(),
+        help_text=_(
+            "The contract stays in force up to and including this day; the unit is free from "
+            "the next."
+        ),
+    )
+    end_reason = forms.ChoiceField(label=_("End reason"))
+    outflow = forms.ChoiceField(
+        label=_("Outflow destination"),
+        required=False,
+        help_text=_(
+            "Where the tenant moves to; choose 'unknown' if you do not know. Not asked when the "
+            "contract flips or the tenant moves within the project."
+        ),
+    )
+
+    def __init__(self, *args, contract: Contract, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.contract = contract
+        blank = [("", _("Choose…"))]
+        self.fields["end_reason"].choices = blank + end_reasons_for(contract)
+        self.fields["outflow"].choices = blank + list(Outflow.choices)
+
+    def clean(self):
+        cleaned = super().clean()
+        reason = cleaned.get("end_reason")
+        last_day = cleaned.get("end_date")
+        if last_day and last_day < self.contract.start_date:
+            self.add_error("end_date", _("The end date lies before the start date."))
+        stays = reason in (EndReason.FLIPPED, EndReason.MOVED_WITHIN)
+        if reason and not stays and not cleaned.get("outflow"):
+            self.add_error("outflow", _("Give where the tenant went (or 'unknown')."))
+        if stays:
+            cleaned["outflow"] = ""
+        return cleaned
 
 
 class GroupLimitsForm(forms.Form):
@@ -145,9 +231,9 @@ MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 
 
 class NoticeForm(forms.Form):
-    given_on = forms.DateField(label=_("date given"), widget=DateInput())
+    given_on = forms.DateField(label=_("Date given"), widget=DateInput())
     means = forms.ChoiceField(
-        label=_("means"), choices=NoticeMeans.choices, widget=forms.RadioSelect
+        label=_("Means"), choices=NoticeMeans.choices, widget=forms.RadioSelect
     )
     document = forms.FileField(
         label=_("document"),
@@ -155,6 +241,15 @@ class NoticeForm(forms.Form):
         validators=[FileExtensionValidator(["pdf", "jpg", "jpeg", "png"])],
         help_text=_("Optional: a scan or PDF of the letter (PDF, JPG or PNG, at most 5 MB)."),
     )
+
+    again = forms.BooleanField(
+        label=_("Record another notice: the earlier one stays on record"), required=False
+    )
+
+    def __init__(self, *args, earlier=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if earlier is None:
+            del self.fields["again"]
 
     def clean_document(self):
         document = self.cleaned_data.get("document")
@@ -219,9 +314,10 @@ class ExtendForm(forms.Form):
 
 
 class OmklapEndForm(ContractEndForm):
+    """Ending an omklap trajectory without a flip (the evaluation's third choice)."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["end_reason"].choices = [
-            c for c in EndReason.choices if c[0] != EndReason.FLIPPED
+            c for c in self.fields["end_reason"].choices if c[0] != EndReason.FLIPPED
         ]
-        self.fields["end_reason"].initial = EndReason.GUIDANCE_ENDED

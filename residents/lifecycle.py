@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -29,7 +30,7 @@ from .models import (
     Person,
     ResidentWarning,
 )
-from .services import contract_end
+from .services import announce_end, contract_end, record_end
 
 
 def _day(value: dt.date) -> str:
@@ -62,11 +63,33 @@ def _not_future(day: dt.date, today: dt.date, field: str) -> None:
 
 @transaction.atomic
 def notice_record(
-    *, contract: Contract, given_on: dt.date, means: str, given_by, today: dt.date, document=None
+    *,
+    contract: Contract,
+    given_on: dt.date,
+    means: str,
+    given_by,
+    today: dt.date,
+    document=None,
+    again: bool = False,
 ) -> Notice:
-    """Record that notice was given; refused outside the legal window, with the window given."""
+    """Record that notice was given; refused outside the legal window, with the window given.
+
+    A contract has one notice; a second one (a letter sent again, say) only with `again`, so
+    that a double submit or a colleague's second entry does not pass unnoticed.
+    """
     contract = _locked(contract)
     _require_active(contract)
+    earlier = contract.notices.order_by("given_on").first()
+    if earlier is not None and not again:
+        raise ValidationError(
+            {
+                "again": _(
+                    "Notice was recorded already: given on %(day)s. Tick the box to record "
+                    "another notice as well."
+                )
+                % {"day": _day(earlier.given_on)}
+            }
+        )
     window = contract.notice_window
     if window is None:
         raise ValidationError(_("A contract of this type needs no notice."))
@@ -94,6 +117,7 @@ def notice_record(
     )
     notice.full_clean()
     notice.save()
+    notice.effects = announce_end(contract, today).effects
     return notice
 
 
@@ -166,6 +190,9 @@ def lapse_decide(
         contract.end_date = None
         contract.full_clean()
         contract.save()
+        decision.effects = []
+    else:  # the end date holds after all
+        decision.effects = announce_end(contract, today).effects
     return decision
 
 
@@ -201,24 +228,31 @@ def warning_give(
 
 
 @transaction.atomic
-def contract_flip(*, contract: Contract, last_day: dt.date) -> Contract:
+def contract_flip(
+    *, contract: Contract, last_day: dt.date, signed_by=None, today: dt.date | None = None
+) -> Contract:
     """Flip an omklap contract: it ends on `last_day` ("omgeklapt") and a regular contract in the
-    tenant's own name, linked to it, starts the next day. Returns the new contract."""
+    tenant's own name, linked to it and signed by the same decision, starts the next day.
+    Returns the new contract."""
+    today = today or timezone.localdate()
     contract = _locked(contract)
     _require_omklap(contract)
     if last_day < contract.start_date:
         raise ValidationError({"last_day": _("This date lies before the contract started.")})
-    contract_end(contract=contract, ended_on=last_day, reason=EndReason.FLIPPED, outflow="")
+    record_end(contract=contract, ended_on=last_day, reason=EndReason.FLIPPED, outflow="")
     regular = Contract(
         person=contract.person,
         unit=contract.unit,
         contract_type=ContractType.objects.get(code=REGULAR_TYPE_CODE),
         start_date=last_day + dt.timedelta(days=1),
         status=ContractStatus.ACTIVE,
+        signed_on=today,
+        signed_by=signed_by,
         flipped_from=contract,
     )
     regular.full_clean()
     regular.save()
+    regular.effects = announce_end(contract, today).effects
     return regular
 
 
@@ -255,10 +289,19 @@ def guidance_extend(
 
 
 @transaction.atomic
-def omklap_end(*, contract: Contract, last_day: dt.date, reason: str, outflow: str) -> Contract:
+def omklap_end(
+    *,
+    contract: Contract,
+    last_day: dt.date,
+    reason: str,
+    outflow: str,
+    today: dt.date | None = None,
+) -> Contract:
     """End an omklap trajectory without a flip: the contract ends, with where the tenant went."""
     contract = _locked(contract)
     _require_omklap(contract)
     if reason == EndReason.FLIPPED:
         raise ValidationError({"reason": _("To flip the contract, choose Flip.")})
-    return contract_end(contract=contract, ended_on=last_day, reason=reason, outflow=outflow)
+    return contract_end(
+        contract=contract, ended_on=last_day, reason=reason, outflow=outflow, today=today
+    )

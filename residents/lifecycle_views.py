@@ -1,6 +1,8 @@
 """Pages for a contract's life after signing: notices, a missed window's decision, check-ins,
 warnings, the omklap evaluation, and the care worker's own view of their trajectories."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -33,7 +35,8 @@ from .forms import (
     OmklapEndForm,
     WarningForm,
 )
-from .models import Contract, ContractStatus, Notice, ResidentWarning
+from .models import Contract, ContractStatus, EndReason, Notice, Outflow, ResidentWarning
+from .views import confirmed
 
 
 def _form_page(request, form, *, title, back, intro="", **extra):
@@ -54,26 +57,44 @@ def notice_create(request, pk):
         messages.error(request, _("This contract needs no notice."))
         return redirect(contract)
     today = timezone.localdate()
-    form = NoticeForm(request.POST or None, request.FILES or None, initial={"given_on": today})
+    earlier = contract.notices.order_by("given_on").first()
+    form = NoticeForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"given_on": today},
+        earlier=earlier,
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            lifecycle.notice_record(
+            notice = lifecycle.notice_record(
                 contract=contract,
                 given_on=form.cleaned_data["given_on"],
                 means=form.cleaned_data["means"],
                 document=form.cleaned_data["document"],
                 given_by=request.user,
                 today=today,
+                again=form.cleaned_data.get("again", False),
             )
         except ValidationError as error:
             add_model_errors(form, error)
         else:
-            messages.success(request, _("Notice recorded."))
+            messages.success(
+                request,
+                _("Notice recorded: the contract ends on %(day)s.")
+                % {"day": _day(contract.end_date)},
+            )
+            for sentence in notice.effects:
+                messages.info(request, sentence)
             return redirect(contract)
     intro = _(
         "The contract ends on %(end)s. Notice counts only when given from %(opens)s up to and "
         "including %(closes)s."
     ) % {"end": _day(contract.end_date), "opens": _day(window.opens), "closes": _day(window.closes)}
+    if earlier is not None:
+        intro += " " + _(
+            "Notice was recorded already: given on %(day)s. Record another one only if it was "
+            "really given again (a letter sent once more, say)."
+        ) % {"day": _day(earlier.given_on)}
     return _form_page(
         request,
         form,
@@ -102,7 +123,7 @@ def lapse_decide(request, pk):
     form = LapseDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            lifecycle.lapse_decide(
+            decision = lifecycle.lapse_decide(
                 contract=contract,
                 outcome=form.cleaned_data["outcome"],
                 reason=form.cleaned_data["reason"],
@@ -113,6 +134,8 @@ def lapse_decide(request, pk):
             add_model_errors(form, error)
         else:
             messages.success(request, _("Decision recorded."))
+            for sentence in decision.effects:
+                messages.info(request, sentence)
             return redirect(contract)
     intro = _(
         "The notice window closed on %(closes)s without a recorded notice, so by law the contract "
@@ -208,7 +231,8 @@ EVALUATION_FORMS = {"flip": FlipForm, "extend": ExtendForm, "end": OmklapEndForm
 
 
 def evaluate(request, pk):
-    """The end-of-guidance decision: flip, extend or end, each its own form and service call."""
+    """The end-of-guidance decision: flip, extend or end, each its own form and service call;
+    flipping and ending are shown once more to confirm."""
     contract = get_contract_for_user(request.user, pk, write=True)
     if not contract.contract_type.is_omklap or contract.status != ContractStatus.ACTIVE:
         messages.error(request, _("Only an active omklap contract is evaluated."))
@@ -224,41 +248,24 @@ def evaluate(request, pk):
     action = request.POST.get("action") if request.method == "POST" else None
     forms = {
         name: form_class(
-            request.POST if action == name else None, prefix=name, initial=initial[name]
+            request.POST if action == name else None,
+            prefix=name,
+            initial=initial[name],
+            **({"contract": contract} if name == "end" else {}),
         )
         for name, form_class in EVALUATION_FORMS.items()
     }
     form = forms.get(action)
     if form is not None and form.is_valid():
         data = form.cleaned_data
-        try:
-            if action == "flip":
-                new = lifecycle.contract_flip(contract=contract, last_day=data["last_day"])
-                messages.success(
-                    request,
-                    _("Flipped: a regular contract in %(name)s's own name starts on %(day)s.")
-                    % {"name": contract.person.full_name, "day": _day(new.start_date)},
-                )
-                return redirect(new)
-            if action == "extend":
-                lifecycle.guidance_extend(
-                    contract=contract,
-                    new_end=data["new_end"],
-                    reason=data["reason"],
-                    decided_by=request.user,
-                )
-                messages.success(request, _("Guidance extended."))
-            else:
-                lifecycle.omklap_end(
-                    contract=contract,
-                    last_day=data["end_date"],
-                    reason=data["end_reason"],
-                    outflow=data["outflow"],
-                )
-                messages.success(request, _("Contract ended."))
-            return redirect(contract)
-        except ValidationError as error:
-            add_model_errors(form, error)
+        if action != "extend" and not confirmed(request):
+            if "edit" not in request.POST:
+                return _evaluation_confirm(request, contract, action, form)
+        else:
+            try:
+                return _evaluation_act(request, contract, action, data, today)
+            except ValidationError as error:
+                add_model_errors(form, error)
     return render(
         request,
         "residents/evaluate.html",
@@ -271,6 +278,78 @@ def evaluate(request, pk):
             "warnings": ResidentWarning.objects.filter(person=contract.person).select_related(
                 "given_by"
             ),
+        },
+    )
+
+
+def _evaluation_act(request, contract, action, data, today):
+    if action == "flip":
+        new = lifecycle.contract_flip(
+            contract=contract, last_day=data["last_day"], signed_by=request.user, today=today
+        )
+        messages.success(
+            request,
+            _("Flipped: a regular contract in %(name)s's own name starts on %(day)s.")
+            % {"name": contract.person.full_name, "day": _day(new.start_date)},
+        )
+        return redirect(new)
+    if action == "extend":
+        lifecycle.guidance_extend(
+            contract=contract,
+            new_end=data["new_end"],
+            reason=data["reason"],
+            decided_by=request.user,
+        )
+        messages.success(request, _("Guidance extended."))
+        return redirect(contract)
+    ended = lifecycle.omklap_end(
+        contract=contract,
+        last_day=data["end_date"],
+        reason=data["end_reason"],
+        outflow=data["outflow"],
+        today=today,
+    )
+    messages.success(
+        request,
+        _("The trajectory ends: the contract's last day is %(day)s.")
+        % {"day": _day(data["end_date"])},
+    )
+    for sentence in ended.effects:
+        messages.info(request, sentence)
+    return redirect(contract)
+
+
+def _evaluation_confirm(request, contract, action, form):
+    data = form.cleaned_data
+    name = contract.person.full_name
+    if action == "flip":
+        summary = [
+            _("The omklap contract of %(name)s ends on %(day)s (omgeklapt).")
+            % {"name": name, "day": _day(data["last_day"])},
+            _("A regular, open-ended contract in %(name)s's own name starts on %(day)s.")
+            % {"name": name, "day": _day(data["last_day"] + dt.timedelta(days=1))},
+        ]
+        label = _("Confirm: flip the contract")
+    else:
+        summary = [
+            _("The omklap contract of %(name)s ends on %(day)s, without a flip.")
+            % {"name": name, "day": _day(data["end_date"])},
+            _("Reason: %(reason)s.") % {"reason": dict(EndReason.choices)[data["end_reason"]]},
+            _("Moves to: %(outflow)s.") % {"outflow": dict(Outflow.choices)[data["outflow"]]},
+        ]
+        label = _("Confirm: end the contract")
+    return render(
+        request,
+        "residents/confirm.html",
+        {
+            "form": form,
+            "title": _("Evaluate the omklap trajectory of %(name)s") % {"name": name},
+            "person": contract.person,
+            "summary": summary,
+            "action": request.path,
+            "extra_hidden": {"action": action},
+            "back_url": reverse("residents:evaluate", args=[contract.pk]),
+            "submit_label": label,
         },
     )
 

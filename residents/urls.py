@@ -17,6 +17,7 @@ urlpatterns = [
     path("contracts/<int:pk>/", views.contract_detail, name="contract_detail"),
     path("contracts/<int:pk>/edit/", views.contract_edit, name="contract_edit"),
     path("contracts/<int:pk>/end/", views.contract_end, name="contract_end"),
+    path("contracts/<int:pk>/sign/", views.contract_sign, name="contract_sign"),
     path("contracts/<int:pk>/notice/", lifecycle_views.notice_create, name="notice_create"),
     path("notices/<int:pk>/document/", lifecycle_views.notice_document, name="notice_document"),
     path("contracts/<int:pk>/missed-notice/", lifecycle_views.lapse_decide, name="lapse_decide"),

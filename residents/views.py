@@ -1,12 +1,15 @@
 """Staff pages about who lives where: projects with their occupants, units, people, contracts."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from magicmix.reminders import contract_reminders
@@ -17,12 +20,16 @@ from projects.models import Organisation, Project
 from . import lifecycle, services
 from .access import get_contract_for_user, get_person_for_user
 from .filters import PersonFilter
-from .forms import ContractEndForm, ContractForm, GroupLimitsForm, PersonForm
+from .forms import ContractEndForm, ContractForm, ContractSignForm, GroupLimitsForm, PersonForm
+from .history import contract_extra_rows, history_rows
 from .mix import groups_by_project, mix_by_cluster, mix_by_project
 from .models import (
+    IN_FORCE_STATES,
     Contract,
     ContractStatus,
+    EndReason,
     LapseDecision,
+    Outflow,
     Person,
     ResidentWarning,
     TargetGroup,
@@ -45,6 +52,7 @@ def _current_contracts(units_or_ids, on):
         .filter(unit__in=units_or_ids)
         .select_related("person__target_group", "contract_type", "holder_organisation")
         .with_deadline_facts()
+        .with_state(on)
         .order_by("unit_id", "-start_date")
     )
     result = {}
@@ -138,10 +146,10 @@ def unit_detail(request, pk):
             "person__target_group", "contract_type", "holder_organisation"
         )
         .with_deadline_facts()
+        .with_state()
         .order_by("-start_date")
     )
-    today = timezone.localdate()
-    current = next((c for c in contracts if c.is_in_force(today)), None)
+    current = next((c for c in contracts if c.state in IN_FORCE_STATES), None)
     return render(
         request,
         "residents/unit_detail.html",
@@ -168,6 +176,7 @@ def person_list(request):
         )
         .select_related("unit__project", "contract_type")
         .with_deadline_facts()
+        .with_state()
     )
     by_id = {c.pk: c for c in contracts}
     rows = [(person, by_id.get(person.current_contract_id)) for person in page.object_list]
@@ -188,6 +197,7 @@ def person_detail(request, pk):
     contracts = (
         person.contracts.select_related("unit__project", "contract_type", "holder_organisation")
         .with_deadline_facts()
+        .with_state()
         .order_by("-start_date")
     )
     return render(
@@ -198,35 +208,10 @@ def person_detail(request, pk):
             "contracts": contracts,
             "memberships": person.association_memberships.select_related("project"),
             "warnings": ResidentWarning.objects.filter(person=person).select_related("given_by"),
-            "history": _history_rows(person.history),
+            "history": history_rows(person.history),
             "can_write": access.can_write(request.user, person.corporation_id),
         },
     )
-
-
-HISTORY_ROWS = 20
-
-
-def _history_rows(history):
-    """The latest changes, newest first, each with the fields it changed (one query).
-
-    One record more than shown is loaded, so the oldest shown can be compared with its
-    predecessor without a query per row.
-    """
-    records = list(
-        history.select_related("history_user").order_by("-history_date", "-history_id")[
-            : HISTORY_ROWS + 1
-        ]
-    )
-    rows = []
-    for record, previous in zip(records, [*records[1:], None], strict=False):
-        changed = []
-        if previous is not None and record.history_type == "~":
-            delta = record.diff_against(previous)
-            model = record.instance_type._meta
-            changed = [str(model.get_field(change.field).verbose_name) for change in delta.changes]
-        rows.append({"record": record, "changed": changed})
-    return rows[:HISTORY_ROWS]
 
 
 def person_create(request):
@@ -264,7 +249,8 @@ def contract_detail(request, pk):
         "contract": contract,
         "person": contract.person,
         "today": today,
-        "history": _history_rows(contract.history),
+        "history": history_rows(contract.history, extra=contract_extra_rows(contract)),
+        "offer": _offer_of(contract),
         "can_write": access.can_write(request.user, contract.unit.project.corporation_id),
         "window": contract.notice_window,
         "open_ended": contract.continues_open_ended(today),
@@ -289,10 +275,21 @@ def contract_detail(request, pk):
     return render(request, "residents/contract_detail.html", context)
 
 
+def _offer_of(contract):
+    """The accepted offer this contract came from, if any (allocation.Offer.contract)."""
+    try:
+        return contract.offer
+    except ObjectDoesNotExist:
+        return None
+
+
 def contract_create(request, person_pk):
     person = get_person_for_user(request.user, person_pk, write=True)
-    initial = {"unit": request.GET.get("unit"), "start_date": timezone.localdate()}
-    form = ContractForm(request.POST or None, person=person, initial=initial)
+    today = timezone.localdate()
+    initial = {"unit": request.GET.get("unit"), "start_date": today}
+    form = ContractForm(
+        request.POST or None, person=person, user=request.user, today=today, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         contract = form.save()
         messages.success(request, _("Contract saved."))
@@ -326,27 +323,114 @@ def contract_edit(request, pk):
     )
 
 
-def contract_end(request, pk):
+def contract_sign(request, pk):
+    """Record the signing of a draft: from its start date the contract holds."""
     contract = get_contract_for_user(request.user, pk, write=True)
-    if contract.status != ContractStatus.ACTIVE:
-        messages.error(request, _("Only an active contract can be ended."))
+    if contract.status != ContractStatus.DRAFT:
+        messages.error(request, _("This contract is signed already."))
         return redirect(contract)
-    form = ContractEndForm(
-        request.POST or None, initial={"end_date": contract.end_date or timezone.localdate()}
-    )
+    today = timezone.localdate()
+    form = ContractSignForm(request.POST or None, initial={"signed_on": today})
     if request.method == "POST" and form.is_valid():
         try:
-            services.contract_end(
+            services.contract_sign(
                 contract=contract,
-                ended_on=form.cleaned_data["end_date"],
-                reason=form.cleaned_data["end_reason"],
-                outflow=form.cleaned_data["outflow"],
+                signed_on=form.cleaned_data["signed_on"],
+                signed_by=request.user,
+                today=today,
             )
         except ValidationError as error:
             add_model_errors(form, error)
         else:
-            messages.success(request, _("Contract ended."))
+            messages.success(
+                request,
+                _("Signed: the contract holds from %(day)s.") % {"day": _day(contract.start_date)},
+            )
             return redirect(contract)
+    return _form_page(
+        request,
+        form,
+        title=_("Sign the contract of %(name)s") % {"name": contract.person.full_name},
+        intro=_(
+            "%(type)s for unit %(unit)s, from %(start)s%(end)s. Signing makes it binding: from "
+            "its start date it counts as let and the tenant as living there."
+        )
+        % {
+            "type": contract.contract_type.label,
+            "unit": f"{contract.unit.project.name} {contract.unit.number}",
+            "start": _day(contract.start_date),
+            "end": _(" to %(day)s") % {"day": _day(contract.end_date)}
+            if contract.end_date
+            else _(", open-ended"),
+        },
+        person=contract.person,
+        contract=contract,
+        cancel_url=contract,
+        submit_label=_("Sign"),
+    )
+
+
+def _day(value) -> str:
+    return date_format(value, "j F Y")
+
+
+def confirmed(request) -> bool:
+    """A form posted from its confirmation page (residents/confirm.html), not sent back to edit."""
+    return request.POST.get("confirmed") == "1" and "edit" not in request.POST
+
+
+def contract_end(request, pk):
+    """End a contract: the form, then a summary to confirm, then the service."""
+    contract = get_contract_for_user(request.user, pk, write=True)
+    if contract.status != ContractStatus.ACTIVE:
+        messages.error(request, _("Only a signed contract that has not been ended can be ended."))
+        return redirect(contract)
+    today = timezone.localdate()
+    form = ContractEndForm(
+        request.POST or None,
+        contract=contract,
+        initial={"end_date": contract.end_date or today},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if confirmed(request):
+            try:
+                if data["end_reason"] == EndReason.FLIPPED:
+                    result = lifecycle.contract_flip(
+                        contract=contract,
+                        last_day=data["end_date"],
+                        signed_by=request.user,
+                        today=today,
+                    )
+                else:
+                    result = services.contract_end(
+                        contract=contract,
+                        ended_on=data["end_date"],
+                        reason=data["end_reason"],
+                        outflow=data["outflow"],
+                        today=today,
+                    )
+            except ValidationError as error:
+                add_model_errors(form, error)
+            else:
+                messages.success(request, _ended_message(contract, data["end_date"], today))
+                for sentence in result.effects:
+                    messages.info(request, sentence)
+                return redirect(contract)
+        elif "edit" not in request.POST:
+            return render(
+                request,
+                "residents/confirm.html",
+                {
+                    "form": form,
+                    "title": _("End contract of %(name)s") % {"name": contract.person.full_name},
+                    "person": contract.person,
+                    "summary": _end_summary(contract, data),
+                    "action": request.path,
+                    "back_url": contract.get_absolute_url(),
+                    "submit_label": _("Confirm: end the contract"),
+                },
+            )
     return _form_page(
         request,
         form,
@@ -354,8 +438,44 @@ def contract_end(request, pk):
         person=contract.person,
         contract=contract,
         cancel_url=contract,
-        submit_label=_("End contract"),
+        submit_label=_("Continue"),
     )
+
+
+def _ended_message(contract, last_day, today) -> str:
+    if last_day >= today:
+        return _("Notice of termination recorded: the contract ends on %(day)s.") % {
+            "day": _day(last_day)
+        }
+    return _("Contract ended on %(day)s.") % {"day": _day(last_day)}
+
+
+def _end_summary(contract, data) -> list[str]:
+    reason = dict(EndReason.choices)[data["end_reason"]]
+    lines = [
+        _("%(type)s of %(name)s, unit %(unit)s.")
+        % {
+            "type": contract.contract_type.label,
+            "name": contract.person.full_name,
+            "unit": f"{contract.unit.project.name} {contract.unit.number}",
+        },
+        _("Last day: %(day)s; the unit is free from %(next)s.")
+        % {
+            "day": _day(data["end_date"]),
+            "next": _day(data["end_date"] + dt.timedelta(days=1)),
+        },
+        _("Reason: %(reason)s.") % {"reason": reason},
+    ]
+    if data["end_reason"] == EndReason.FLIPPED:
+        lines.append(
+            _("A regular contract in the tenant's own name starts on %(day)s.")
+            % {"day": _day(data["end_date"] + dt.timedelta(days=1))}
+        )
+    elif data["outflow"]:
+        lines.append(
+            _("Moves to: %(outflow)s.") % {"outflow": dict(Outflow.choices)[data["outflow"]]}
+        )
+    return lines
 
 
 def project_group_limits(request, pk):

@@ -339,7 +339,8 @@ def test_staff_take_a_vacancy_from_open_to_accepted_offer_on_the_pages(scene, st
     offer = Offer.objects.get()
     assert made["Location"] == reverse("allocation:offer_detail", args=[offer.pk])
     answered = client.post(
-        reverse("allocation:offer_answer", args=[offer.pk]), {"answer": "accept", "note": ""}
+        reverse("allocation:offer_answer", args=[offer.pk]),
+        {"answer": "accept", "start_date": TODAY.isoformat(), "note": ""},
     )
     offer.refresh_from_db()
     assert answered["Location"] == reverse("residents:contract_detail", args=[offer.contract.pk])

@@ -433,20 +433,23 @@ def test_ending_between(project_a):
     may_31 = contract(D(2025, 5, 31))
     june_1 = contract(D(2025, 6, 1))
     contract(None)  # open-ended: never ending
-    contract(
+    # A termination recorded with its last day in the range ends there like a fixed term
+    # (the bug: it dropped out of "contracts ending soon" the moment it was recorded).
+    terminated = contract(
         D(2025, 5, 15),
         ContractStatus.ENDED,
-        end_reason=EndReason.TERM_ENDED,
+        end_reason=EndReason.TENANT_NOTICE,
         outflow=Outflow.UNKNOWN,
-    )  # already ended: nothing to remind
-    contract(D(2025, 5, 15), ContractStatus.DRAFT)
+    )
+    contract(D(2025, 5, 15), ContractStatus.DRAFT)  # not signed: ends nothing
 
     qs = Contract.objects.ending_between
-    assert set(qs(D(2025, 5, 1), D(2025, 5, 31))) == {may_1, may_31}  # both bounds inclusive
-    assert set(qs(D(2025, 5, 2), D(2025, 5, 30))) == set()
-    assert set(qs(None, D(2025, 5, 31))) == {may_1, may_31}
+    assert set(qs(D(2025, 5, 1), D(2025, 5, 31))) == {may_1, may_31, terminated}  # inclusive
+    assert set(qs(D(2025, 5, 2), D(2025, 5, 30))) == {terminated}
+    assert set(qs(D(2025, 5, 16), D(2025, 5, 30))) == set()
+    assert set(qs(None, D(2025, 5, 31))) == {may_1, may_31, terminated}
     assert set(qs(D(2025, 5, 31), None)) == {may_31, june_1}
-    assert set(qs(None, None)) == {may_1, may_31, june_1}
+    assert set(qs(None, None)) == {may_1, may_31, june_1, terminated}
 
 
 # Who sees which rows

@@ -43,7 +43,7 @@ from .factories import (
     UserFactory,
 )
 
-OPEN_ENDED = 'badge-bad">continues open-ended<'
+OPEN_ENDED = 'badge-bad">Continues open-ended<'
 WARNINGS_ALERT = '<div class="alert" role="alert">'
 HEARTBEAT = 'class="heartbeat" role="alert"'
 
@@ -261,7 +261,8 @@ def test_care_worker_cannot_check_in_on_another_organisations_contract(
 
 def test_a_flipped_trajectory_leaves_the_care_workers_list(worker, staff, omklap, today):
     staff.post(
-        url("residents:evaluate", omklap), {"action": "flip", "flip-last_day": today.isoformat()}
+        url("residents:evaluate", omklap),
+        {"action": "flip", "flip-last_day": today.isoformat(), "confirmed": "1"},
     )
     assert "Jamal" not in page(worker, "residents:trajectory_list")
     assert worker.get(url("residents:trajectory_detail", omklap)).status_code == 404
@@ -285,8 +286,12 @@ def test_staff_record_a_notice_inside_the_window(
     assert (notice.given_on, notice.means, notice.given_by) == (today, "letter", staff_a)
 
     contract_page = staff.get(response["Location"]).content.decode()
-    assert "Notice recorded." in contract_page
+    assert f"Notice recorded: the contract ends on {day_en(fixed_term.end_date)}." in contract_page
     assert f"Notice given on {day_en(today)} (Letter)" in contract_page
+    # The window's "Open now." gives way to the notice; the history lists it; the state says it.
+    assert "Open now." not in contract_page
+    assert f"notice given on {day_en(today)} (Letter)" in contract_page
+    assert f"Ends on {day_en(fixed_term.end_date)}" in contract_page
     assert url("residents:notice_document", notice) in contract_page
 
     download = staff.get(url("residents:notice_document", notice))
@@ -382,7 +387,7 @@ def test_a_missed_window_shows_continues_open_ended_until_staff_decide(
     assert decision.previous_end_date == lapsed.end_date
 
     for name, html in open_ended_pages(staff, lapsed).items():
-        assert "continues open-ended" not in html, name
+        assert "continues open-ended" not in html.lower(), name
     contract_page = page(staff, "residents:contract_detail", lapsed)
     assert decide not in contract_page
     assert "Missed window: Exception recorded" in contract_page
@@ -433,16 +438,29 @@ def test_the_evaluation_page_offers_three_separate_forms(staff, omklap):
     assert url("residents:evaluate", omklap) in page(staff, "residents:contract_detail", omklap)
 
 
-def test_flip_creates_the_regular_contract_from_the_next_day(staff, omklap, today):
-    response = staff.post(
-        url("residents:evaluate", omklap), {"action": "flip", "flip-last_day": today.isoformat()}
-    )
+def test_flip_creates_the_regular_contract_from_the_next_day(staff, omklap, today, staff_a):
+    data = {"action": "flip", "flip-last_day": today.isoformat()}
+    # First a summary to confirm; nothing changes yet.
+    summary = staff.post(url("residents:evaluate", omklap), data)
+    assert summary.status_code == 200
+    html = summary.content.decode()
+    assert "Confirm: flip the contract" in html
+    assert f"starts on {day_en(today + dt.timedelta(days=1))}" in html
+    assert not Contract.objects.filter(flipped_from=omklap).exists()
+    # "Change" brings the form back, filled in, still without acting.
+    back = staff.post(url("residents:evaluate", omklap), data | {"confirmed": "1", "edit": "1"})
+    assert back.status_code == 200
+    assert back.context["forms"]["flip"]["last_day"].value() == today.isoformat()
+    assert not Contract.objects.filter(flipped_from=omklap).exists()
+
+    response = staff.post(url("residents:evaluate", omklap), data | {"confirmed": "1"})
     assert response.status_code == 302
     regular = Contract.objects.get(flipped_from=omklap)
     assert response["Location"] == url("residents:contract_detail", regular)
     assert regular.start_date == today + dt.timedelta(days=1)
     assert regular.contract_type.code == "regulier"
     assert regular.status == ContractStatus.ACTIVE
+    assert (regular.signed_on, regular.signed_by) == (today, staff_a)
     assert (regular.person, regular.unit, regular.holder_organisation) == (
         omklap.person,
         omklap.unit,
@@ -506,6 +524,7 @@ def test_ending_with_an_outflow_ends_the_contract(staff, omklap, today):
             "end-end_date": today.isoformat(),
             "end-end_reason": EndReason.GUIDANCE_ENDED,
             "end-outflow": Outflow.INSTITUTION,
+            "confirmed": "1",
         },
     )
     assert response.status_code == 302

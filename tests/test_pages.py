@@ -161,7 +161,7 @@ def test_contract_form_shows_the_overlap_and_saves_nothing(staff_a, project_a, c
             "unit": unit.pk,
             "contract_type": ContractType.objects.get(code="regulier").pk,
             "start_date": "2026-03-01",
-            "status": "active",
+            "signed_on": "2026-02-15",
         },
     )
     assert response.status_code == 200
@@ -181,7 +181,7 @@ def test_contract_form_offers_only_units_of_the_tenants_corporation(
             "unit": foreign.pk,
             "contract_type": ContractType.objects.get(code="regulier").pk,
             "start_date": "2026-03-01",
-            "status": "active",
+            "signed_on": "2026-02-15",
         },
     )
     assert "unit" in response.context["form"].errors
@@ -198,7 +198,7 @@ def test_omklap_contract_takes_the_types_guidance_period(staff_a, project_a, car
             "contract_type": ContractType.objects.get(code="omklap").pk,
             "start_date": "2026-01-01",
             "holder_organisation": care_org.pk,
-            "status": "active",
+            "signed_on": "2025-12-15",
         },
     )
     contract = Contract.objects.get(person=person)
@@ -208,9 +208,15 @@ def test_omklap_contract_takes_the_types_guidance_period(staff_a, project_a, car
 
 def test_ending_a_contract_records_reason_and_destination(staff_a, project_a, client_for):
     contract = ContractFactory(unit=UnitFactory(project=project_a), start_date=dt.date(2024, 1, 1))
-    response = client_for(staff_a).post(
-        reverse("residents:contract_end", args=[contract.pk]),
-        {"end_date": "2026-10-31", "end_reason": "tenant_notice", "outflow": "social_rent"},
+    client = client_for(staff_a)
+    data = {"end_date": "2026-10-31", "end_reason": "tenant_notice", "outflow": "social_rent"}
+    summary = client.post(reverse("residents:contract_end", args=[contract.pk]), data)
+    assert summary.status_code == 200
+    assert 'name="confirmed" value="1"' in summary.content.decode()
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.ACTIVE  # nothing happens before the confirmation
+    response = client.post(
+        reverse("residents:contract_end", args=[contract.pk]), data | {"confirmed": "1"}
     )
     contract.refresh_from_db()
     assert response.status_code == 302

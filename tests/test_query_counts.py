@@ -115,7 +115,13 @@ def test_change_history_does_not_grow_with_changes(staff_a, project_a, client_fo
     assert large == small
     field = "phone" if page == "residents:person_detail" else "end_date"
     label = str(type(obj)._meta.get_field(field).verbose_name)
-    assert client.get(url).context["history"][0]["changed"] == [label]
+    # The newest row names the field with its old and new value.
+    old, new = (
+        ("06-00000023", "06-00000024")
+        if page == "residents:person_detail"
+        else ("24 januari 2030", "25 januari 2030")
+    )
+    assert client.get(url).context["history"][0]["changes"] == [(label, old, new)]
 
 
 # A contract's life after signing: trajectories, the reminder inbox, a busy omklap contract

@@ -30,15 +30,29 @@ from projects.models import (
 )
 
 from ..dates import add_months, age_on, term_last_day
+from .state import (
+    IN_FORCE,
+    IN_FORCE_STATES,
+    MAX_NOTICE_MONTHS,
+    STATE_CSS,
+    ContractState,
+    ContractStatus,
+    in_force_q,
+    lapsed_q,
+    state_expression,
+    state_label,
+)
 
 __all__ = [
     "IN_FORCE",
+    "IN_FORCE_STATES",
     "NOTES_WARNING",
     "REGULAR_TYPE_CODE",
     "AssociationMembership",
     "BilingualName",
     "Contract",
     "ContractQuerySet",
+    "ContractState",
     "ContractStatus",
     "ContractType",
     "EndReason",
@@ -56,6 +70,16 @@ NOTES_WARNING = _(
     "Never record a diagnosis, medical or care history, or a citizen service number (BSN) "
     "here. Write only what the corporation needs to know, e.g. 'guided by organisation X'."
 )
+
+
+class HistoryAuthor(models.Model):
+    """Extra columns of a change-history row: who made the change, by name, kept as it was, so
+    that the history still names them after their account is gone (residents.history)."""
+
+    history_user_name = models.CharField(_("changed by"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
 
 
 class BilingualName(models.Model):
@@ -206,7 +230,7 @@ class Person(models.Model):
         related_name="person",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    history = HistoricalRecords(excluded_fields=["created_at"])
+    history = HistoricalRecords(excluded_fields=["created_at"], bases=[HistoryAuthor])
 
     objects = PersonQuerySet.as_manager()
 
@@ -299,12 +323,12 @@ class ContractType(BilingualName):
     notice_opens_months = models.PositiveSmallIntegerField(
         _("notice window opens (months before the end date)"),
         default=3,
-        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_NOTICE_MONTHS)],
     )
     notice_closes_months = models.PositiveSmallIntegerField(
         _("notice window closes (months before the end date)"),
         default=1,
-        validators=[MinValueValidator(0), MaxValueValidator(24)],
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_NOTICE_MONTHS)],
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -316,6 +340,10 @@ class ContractType(BilingualName):
             models.CheckConstraint(
                 condition=Q(notice_closes_months__lt=models.F("notice_opens_months")),
                 name="notice_window_opens_before_it_closes",
+            ),
+            models.CheckConstraint(
+                condition=Q(notice_opens_months__lte=MAX_NOTICE_MONTHS),
+                name="notice_window_opens_at_most_24_months_before",
             ),
         ]
 
@@ -342,12 +370,6 @@ class NoticeWindow(NamedTuple):
         return isinstance(day, dt.date) and self.opens <= day <= self.closes
 
 
-class ContractStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    ACTIVE = "active", _("Active")
-    ENDED = "ended", _("Ended")
-
-
 class EndReason(models.TextChoices):
     TERM_ENDED = "term_ended", _("Fixed term ended")
     TENANT_NOTICE = "tenant_notice", _("Notice by the tenant")
@@ -365,9 +387,6 @@ class Outflow(models.TextChoices):
     INSTITUTION = "institution", _("Back to an institution")
     OTHER = "other", _("Other")
     UNKNOWN = "unknown", _("Unknown")
-
-
-IN_FORCE = (ContractStatus.ACTIVE, ContractStatus.ENDED)
 
 
 class ContractQuerySet(models.QuerySet):
@@ -394,12 +413,19 @@ class ContractQuerySet(models.QuerySet):
         """
         return self.filter(self.in_force_q(on))
 
-    @classmethod
-    def in_force_q(cls, on: dt.date) -> Q:
+    @staticmethod
+    def in_force_q(on: dt.date) -> Q:
         """`in_force(on)` as a Q, for conditional counts over several days in one query."""
-        return Q(status__in=IN_FORCE, start_date__lte=on) & (
-            Q(end_date__isnull=True) | Q(end_date__gte=on) | cls.lapsed_q()
-        )
+        return in_force_q(on)
+
+    def with_state(self, on: dt.date | None = None) -> "ContractQuerySet":
+        """Annotate `state_code`, the contract's state on `on` (today by default): the rule of
+        residents.models.state, which `Contract.state` reads."""
+        on = on or timezone.localdate()
+        return self.annotate(state_code=state_expression(on))
+
+    def in_state(self, *states: str, on: dt.date | None = None) -> "ContractQuerySet":
+        return self.with_state(on).filter(state_code__in=states)
 
     def overlapping(self, *, unit_id: int, start: dt.date, end: dt.date | None):
         """Contracts in force on the unit at some day in [start, end] (end None = open)."""
@@ -413,13 +439,7 @@ class ContractQuerySet(models.QuerySet):
     @staticmethod
     def lapsed_q() -> Q:
         """An active contract that needed notice and has none and no decision: no end yet."""
-        from .lifecycle import LapseDecision, Notice
-
-        return (
-            Q(status=ContractStatus.ACTIVE, contract_type__notice_required=True)
-            & ~Exists(Notice.objects.filter(contract=OuterRef("pk")))
-            & ~Exists(LapseDecision.objects.filter(contract=OuterRef("pk")))
-        )
+        return lapsed_q()
 
     def with_deadline_facts(self) -> "ContractQuerySet":
         """Annotate what the deadline rules need: `has_notice`, `lapse_decided`, `last_checkin`."""
@@ -436,7 +456,10 @@ class ContractQuerySet(models.QuerySet):
         )
 
     def ending_between(self, start: dt.date | None, end: dt.date | None):
-        qs = self.filter(status=ContractStatus.ACTIVE, end_date__isnull=False)
+        """Signed contracts whose last day lies in [start, end]: a fixed term's end date or a
+        recorded termination's last day, wherever it lies from today (a contract that continues
+        open-ended after a missed notice is among them: its page says so)."""
+        qs = self.filter(status__in=IN_FORCE, end_date__isnull=False)
         if start:
             qs = qs.filter(end_date__gte=start)
         if end:
@@ -504,7 +527,28 @@ class Contract(models.Model):
         help_text=_("The omklap contract this regular contract continues."),
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=ContractStatus.choices, default=ContractStatus.DRAFT
+        _("recorded status"),
+        max_length=10,
+        choices=ContractStatus.choices,
+        default=ContractStatus.DRAFT,
+        help_text=_(
+            "What has been recorded. The state shown (starts on, in force, ends on, ended) "
+            "follows from it and the dates."
+        ),
+    )
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signing recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    start_note = models.TextField(
+        _("why the start lies before the day it was agreed"),
+        blank=True,
+        help_text=_("Required when a contract is made with a start date in the past."),
     )
     end_reason = models.CharField(
         _("end reason"), max_length=20, choices=EndReason.choices, blank=True
@@ -513,7 +557,7 @@ class Contract(models.Model):
         _("outflow destination"), max_length=20, choices=Outflow.choices, blank=True
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    history = HistoricalRecords(excluded_fields=["created_at"])
+    history = HistoricalRecords(excluded_fields=["created_at"], bases=[HistoryAuthor])
 
     objects = ContractQuerySet.as_manager()
 
@@ -540,6 +584,26 @@ class Contract(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("residents:contract_detail", args=[self.pk])
+
+    @property
+    def state(self) -> ContractState:
+        """The state today, from `ContractQuerySet.with_state` when loaded that way; otherwise
+        the database answers with the same rule (one query)."""
+        code = getattr(self, "state_code", None)
+        if code is None:
+            code = (
+                Contract.objects.with_state().values_list("state_code", flat=True).get(pk=self.pk)
+            )
+            self.state_code = code
+        return ContractState(code)
+
+    @property
+    def state_label(self) -> str:
+        return state_label(self.state, start=self.start_date, end=self.end_date)
+
+    @property
+    def state_css(self) -> str:
+        return STATE_CSS[self.state]
 
     def is_in_force(self, on: dt.date) -> bool:
         """The same rule as ContractQuerySet.in_force, for one loaded contract."""
