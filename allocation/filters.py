@@ -1,17 +1,33 @@
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import Project
-from residents.models import ResidentRole, TargetGroup
+from residents.models import Person, ResidentRole, TargetGroup
+from residents.search import person_search
 
-from .models import Application, ApplicationStatus, IntakeOutcome, Vacancy, VacancyRoute
+from .models import (
+    OPEN_STATUSES,
+    Application,
+    ApplicationStatus,
+    IntakeOutcome,
+    Vacancy,
+    VacancyRoute,
+    VacancyStatus,
+)
+
+TO_LET = "to_let"
 
 
 class VacancyFilter(django_filters.FilterSet):
     """Filters for the vacancy list; the queryset given is already scoped to the user."""
 
     project = django_filters.ModelChoiceFilter(label=_("Project"), queryset=Project.objects.none())
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[(TO_LET, _("To let: open or offer out")), *VacancyStatus.choices],
+        method="filter_status",
+        empty_label=_("All"),
+    )
     route = django_filters.ChoiceFilter(label=_("Route"), choices=VacancyRoute.choices)
 
     class Meta:
@@ -21,7 +37,12 @@ class VacancyFilter(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)
         self.filters["project"].queryset = Project.objects.for_user(request.user)
-        self.filters["status"].label = _("Status")
+
+    def filter_status(self, queryset, name, value):
+        """ "To let" is what the staff worklist counts: open, or an offer out."""
+        if value == TO_LET:
+            return queryset.filter(status__in=OPEN_STATUSES)
+        return queryset.filter(status=value)
 
 
 class ApplicationFilter(django_filters.FilterSet):
@@ -48,8 +69,6 @@ class ApplicationFilter(django_filters.FilterSet):
         self.filters["project"].queryset = Project.objects.for_user(request.user)
 
     def filter_q(self, queryset, name, value):
-        for word in value.split():
-            queryset = queryset.filter(
-                Q(person__first_name__icontains=word) | Q(person__last_name__icontains=word)
-            )
-        return queryset
+        """The people search of residents (name in any order, accents, reference, unit)."""
+        people = person_search(Person.objects.filter(applications__in=queryset), value).people
+        return queryset.filter(person__in=people.values("pk"))

@@ -65,7 +65,7 @@ class ApplicationForm(forms.ModelForm):
             corporation__in=corporations
         ).select_related("target_group")
         self.fields["person"].label_from_instance = lambda p: (
-            f"{p.last_name}, {p.first_name} ({p.get_role_display()}, {p.target_group.label})"
+            f"{p.list_label}: {p.get_role_display()}, {p.target_group.label}"
         )
 
 

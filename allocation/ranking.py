@@ -98,7 +98,7 @@ def vacancy_context(vacancy: Vacancy, *, today: dt.date, names=None) -> scoring.
         cluster=clusters.get(cluster.pk, scoring.Counts()) if cluster else None,
         cluster_band=cluster.band if cluster else None,
         cluster_name=cluster.name if cluster else "",
-        cluster_kind=cluster.get_kind_display().lower() if cluster else "",
+        cluster_kind=cluster.kind if cluster else "",
         group_limits=dict(
             TargetGroupLimit.objects.filter(project=project).values_list(
                 "target_group_id", "max_share"

@@ -7,10 +7,8 @@ read through voting.result, which refuses until the round has closed.
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from projects import access
 from projects.forms import add_model_errors
+from projects.lists import page_of
 from residents.models import Person
 
 from . import voting
@@ -64,7 +63,7 @@ def round_list(request, pk):
         )
         .order_by("-opened_at", "-pk")
     )
-    page_obj = Paginator(shown, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = page_of(request, shown)
     return render(
         request,
         "allocation/round_list.html",

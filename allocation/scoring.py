@@ -21,16 +21,20 @@ share) out of bounds, or further out, "breaks a band": it may be chosen only wit
 
 The order is deterministic: score (rounded to one decimal, as shown) descending, then
 registration date, then application id.
+
+An explanation line (`Line`) keeps a message key and its facts, not a sentence: it is rendered in
+the reader's language when shown, and an offer stores it so (`Line.stored`).
 """
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 from django.contrib.humanize.templatetags.humanize import ordinal
 from django.utils.formats import date_format
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from residents.dates import age_on
 
@@ -81,8 +85,13 @@ def nth(n: int) -> str:
     return ordinal(n)
 
 
-def percent(value: Fraction | None) -> str:
+def percent(value: Fraction | int | None) -> str:
     return "–" if value is None else f"{round(value)}%"
+
+
+def whole(value: Fraction | None) -> int | None:
+    """A share as the whole percent a line keeps (and shows)."""
+    return None if value is None else round(value)
 
 
 def band_distance(share: Fraction | None, band: tuple[int, int]) -> Fraction:
@@ -165,8 +174,8 @@ class Context:
     project_band: tuple[int, int]
     cluster: Counts | None
     cluster_band: tuple[int, int] | None
-    cluster_name: str  # "gang B"
-    cluster_kind: str  # "gang": "3e statushouder op deze gang"
+    cluster_name: str  # "Gang B"
+    cluster_kind: str  # ClusterKind code, "corridor": "3e statushouder op deze gang"
     group_limits: dict[int, int]
     group_names: dict[int, str]
     unit_max_household: int
@@ -177,15 +186,135 @@ class Context:
     open_offers: dict[int, str] = field(default_factory=dict)  # application id -> unit number
     # application id -> why an earlier offer of this vacancy ended ("declined", "expired")
     earlier_offers: dict[int, str] = field(default_factory=dict)
-    # (role, group) -> the placement's parts and explanation, in the language of the first call:
-    # a context serves one request.
+    # (role, group) -> the placement's parts and explanation lines; the own lines by their facts
+    # ("urgent", the registration date, the intake). A context serves one request, so every
+    # candidate of one role and group shares its lines, and each line renders once per language.
     _mix_cache: dict = field(default_factory=dict, repr=False)
+    _own_cache: dict = field(default_factory=dict, repr=False)
 
 
-@dataclass
+@dataclass(frozen=True)
+class Labels:
+    """What the codes in explanation lines stand for, read when a line is rendered. Values are
+    names, or objects whose str() is the name in the current language (a TargetGroup, a lazy
+    translation)."""
+
+    groups: Mapping[int, object]  # target group id -> name
+    intake: Mapping[str, object]  # intake outcome code -> name
+
+
+NO_LABELS = Labels({}, {})
+
+
+@dataclass(eq=False)
 class Line:
-    text: str
+    """One sentence of an explanation, kept as a message key and its facts (numbers, ISO dates,
+    ids and codes) so that every reader sees it in their own language: `text` renders it when
+    shown, once per language. `stored()` is what an offer keeps; `from_stored` reads it back."""
+
+    key: str
+    params: dict = field(default_factory=dict)
     warn: bool = False
+    labels: Labels = field(default=NO_LABELS, repr=False)
+    _texts: dict = field(default_factory=dict, init=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        language = get_language()
+        text = self._texts.get(language)
+        if text is None:
+            text = self._texts[language] = sentence(self.key, self.params, self.labels)
+        return text
+
+    def stored(self) -> dict:
+        return {"key": self.key, "params": self.params, "warn": self.warn}
+
+    @classmethod
+    def from_stored(cls, item: dict, labels: Labels = NO_LABELS) -> "Line":
+        """A line as an offer stored it. One stored before lines kept their facts has only its
+        rendered text: it is shown as it is."""
+        if "key" not in item:
+            return cls(LEGACY, {"text": item.get("text", "")}, bool(item.get("warn")))
+        return cls(item["key"], dict(item.get("params") or {}), bool(item.get("warn")), labels)
+
+
+# The keys of explanation lines. A stored key is a promise: rename one and old offers lose it.
+LEGACY = "text"
+PROJECT_SHARE = "project_share"
+CLUSTER_SHARE = "cluster_share"
+NTH_IN_CLUSTER = "nth_in_cluster"
+NTH_IN_PROJECT = "nth_in_project"
+GROUP_SHARE = "group_share"
+URGENT = "urgent"
+REGISTERED = "registered"
+INTAKE = "intake"
+
+
+def _name(mapping: Mapping, key) -> str:
+    value = mapping.get(key)
+    return "?" if value is None else str(value)
+
+
+def _kind(code: str) -> str:
+    """The cluster kind's name in the current language ("gang"); an unknown code as it is."""
+    from projects.models import ClusterKind  # the label, at display time
+
+    try:
+        return str(ClusterKind(code).label).lower()
+    except ValueError:
+        return code
+
+
+def sentence(key: str, p: dict, labels: Labels) -> str:
+    """The line's sentence in the current language."""
+    if key == PROJECT_SHARE:
+        return _(
+            "the project goes from %(before)s to %(after)s dragend (target %(low)s–%(high)s%%)"
+        ) % {
+            "before": percent(p["before"]),
+            "after": percent(p["after"]),
+            "low": p["low"],
+            "high": p["high"],
+        }
+    if key == CLUSTER_SHARE:
+        return _(
+            "%(cluster)s goes from %(before)s to %(after)s dragend (target %(low)s–%(high)s%%)"
+        ) % {
+            "cluster": p["cluster"],
+            "before": percent(p["before"]),
+            "after": percent(p["after"]),
+            "low": p["low"],
+            "high": p["high"],
+        }
+    if key == NTH_IN_CLUSTER:
+        return _("%(nth)s %(group)s on this %(kind)s") % {
+            "nth": nth(p["nth"]),
+            "group": _name(labels.groups, p["group"]).lower(),
+            "kind": _kind(p["kind"]),
+        }
+    if key == NTH_IN_PROJECT:
+        return _("%(nth)s %(group)s in the project") % {
+            "nth": nth(p["nth"]),
+            "group": _name(labels.groups, p["group"]).lower(),
+        }
+    if key == GROUP_SHARE:
+        return _("%(group)s: from %(before)s to %(after)s of the residents (at most %(max)s%%)") % {
+            "group": _name(labels.groups, p["group"]),
+            "before": percent(p["before"]),
+            "after": percent(p["after"]),
+            "max": p["max"],
+        }
+    if key == URGENT:
+        return _("urgent")
+    if key == REGISTERED:
+        return _("registered since %(date)s") % {
+            "date": date_format(dt.date.fromisoformat(p["date"]), "j F Y")
+        }
+    if key == INTAKE:
+        return _("intake interview: %(outcome)s") % {
+            "outcome": str(labels.intake.get(p["outcome"], "")).lower()
+        }
+    return str(p.get("text", key))
 
 
 @dataclass
@@ -295,7 +424,7 @@ def ineligibility(ctx: Context, c: Candidate) -> list[str]:
     return reasons + state_ineligibility(c, ctx.open_offers)
 
 
-def _mix_effect(ctx: Context, role: str, group_id: int):
+def _mix_effect(ctx: Context, role: str, group_id: int, labels: Labels):
     """The placement's effect on the bands: the same for every candidate of one role and group."""
     key = (role, group_id)
     if key in ctx._mix_cache:
@@ -303,61 +432,34 @@ def _mix_effect(ctx: Context, role: str, group_id: int):
     lines: list[Line] = []
     breaks = False
     parts: dict[str, float] = {}
-    group = ctx.group_names.get(group_id, "?")
 
     before, after = ctx.project.share(), ctx.project.plus(role, group_id).share()
     parts["project"] = band_part(after, ctx.project_band)
     broken = band_broken(before, after, ctx.project_band)
     breaks |= broken
-    lines.append(
-        Line(
-            _("the project goes from %(before)s to %(after)s dragend (target %(low)s–%(high)s%%)")
-            % {
-                "before": percent(before),
-                "after": percent(after),
-                "low": ctx.project_band[0],
-                "high": ctx.project_band[1],
-            },
-            warn=broken,
-        )
-    )
+    low, high = ctx.project_band
+    shares = {"before": whole(before), "after": whole(after), "low": low, "high": high}
+    lines.append(Line(PROJECT_SHARE, shares, broken, labels))
     if ctx.cluster is not None and ctx.cluster_band is not None:
         before, after = ctx.cluster.share(), ctx.cluster.plus(role, group_id).share()
         parts["cluster"] = band_part(after, ctx.cluster_band)
         broken = band_broken(before, after, ctx.cluster_band)
         breaks |= broken
-        lines.append(
-            Line(
-                _(
-                    "%(cluster)s goes from %(before)s to %(after)s dragend "
-                    "(target %(low)s–%(high)s%%)"
-                )
-                % {
-                    "cluster": ctx.cluster_name,
-                    "before": percent(before),
-                    "after": percent(after),
-                    "low": ctx.cluster_band[0],
-                    "high": ctx.cluster_band[1],
-                },
-                warn=broken,
-            )
-        )
+        low, high = ctx.cluster_band
+        shares = {"before": whole(before), "after": whole(after), "low": low, "high": high}
+        lines.append(Line(CLUSTER_SHARE, {"cluster": ctx.cluster_name} | shares, broken, labels))
         position = ctx.cluster.groups.get(group_id, 0) + 1
         lines.append(
             Line(
-                _("%(nth)s %(group)s on this %(kind)s")
-                % {"nth": nth(position), "group": group.lower(), "kind": ctx.cluster_kind}
+                NTH_IN_CLUSTER,
+                {"nth": position, "group": group_id, "kind": ctx.cluster_kind},
+                labels=labels,
             )
         )
     else:
         parts["cluster"] = 1.0
         position = ctx.project.groups.get(group_id, 0) + 1
-        lines.append(
-            Line(
-                _("%(nth)s %(group)s in the project")
-                % {"nth": nth(position), "group": group.lower()}
-            )
-        )
+        lines.append(Line(NTH_IN_PROJECT, {"nth": position, "group": group_id}, labels=labels))
     parts["spread"] = 1 / position
     limit = ctx.group_limits.get(group_id)
     if limit is not None:
@@ -365,18 +467,8 @@ def _mix_effect(ctx: Context, role: str, group_id: int):
         after = ctx.project.plus(role, group_id).group_share(group_id)
         broken = limit_broken(before, after, limit)
         breaks |= broken
-        lines.append(
-            Line(
-                _("%(group)s: from %(before)s to %(after)s of the residents (at most %(max)s%%)")
-                % {
-                    "group": group,
-                    "before": percent(before),
-                    "after": percent(after),
-                    "max": limit,
-                },
-                warn=broken,
-            )
-        )
+        shares = {"group": group_id, "before": whole(before), "after": whole(after), "max": limit}
+        lines.append(Line(GROUP_SHARE, shares, broken, labels))
     effect = (parts, lines, breaks)
     ctx._mix_cache[key] = effect
     return effect
@@ -410,40 +502,50 @@ def own_priority(weights: dict[str, int], parts: dict[str, float]) -> int:
     return round(1000 * sum(own[k] * parts[k] for k in own) / total) if total else 0
 
 
-def _own_lines(c: Candidate, intake_labels: dict[str, str]) -> list[Line]:
-    lines = []
-    if c.urgent:
-        lines.append(Line(_("urgent")))
-    lines.append(Line(_("registered since %(date)s") % {"date": c.registered_on.isoformat()}))
-    lines.append(
-        Line(_("intake interview: %(outcome)s") % {"outcome": intake_labels.get(c.intake, "")})
-    )
+def _own_line(ctx: Context, key: str, params: dict, labels: Labels) -> Line:
+    """One of the candidate's own lines, shared by every candidate with the same fact."""
+    cache_key = (key, *params.values())
+    line = ctx._own_cache.get(cache_key)
+    if line is None:
+        line = ctx._own_cache[cache_key] = Line(key, params, labels=labels)
+    return line
+
+
+def _own_lines(ctx: Context, c: Candidate, labels: Labels) -> list[Line]:
+    lines = [_own_line(ctx, URGENT, {}, labels)] if c.urgent else []
+    lines.append(_own_line(ctx, REGISTERED, {"date": c.registered_on.isoformat()}, labels))
+    lines.append(_own_line(ctx, INTAKE, {"outcome": c.intake}, labels))
     return lines
 
 
-def score(ctx: Context, c: Candidate, intake_labels: dict[str, str]) -> Ranked:
-    mix_parts, mix_lines, breaks = _mix_effect(ctx, c.role, c.group_id)
+def score(
+    ctx: Context, c: Candidate, intake_labels: Mapping[str, object], labels: Labels | None = None
+) -> Ranked:
+    if labels is None:
+        labels = Labels(ctx.group_names, intake_labels)
+    mix_parts, mix_lines, breaks = _mix_effect(ctx, c.role, c.group_id, labels)
     parts = mix_parts | own_parts(ctx.today, c)
     return Ranked(
         candidate=c,
         score=weighted(ctx.weights, parts),
         parts=parts,
-        lines=mix_lines + _own_lines(c, intake_labels),
+        lines=mix_lines + _own_lines(ctx, c, labels),
         breaks_band=breaks,
     )
 
 
 def rank(
-    ctx: Context, candidates: list[Candidate], intake_labels: dict[str, str]
+    ctx: Context, candidates: list[Candidate], intake_labels: Mapping[str, object]
 ) -> tuple[list[Ranked], list[Ineligible]]:
     """Eligible candidates in ranked order (rank 1 first) and the others with their reasons."""
     ranked, ineligible = [], []
+    labels = Labels(ctx.group_names, intake_labels)
     for c in candidates:
         reasons = ineligibility(ctx, c)
         if reasons:
             ineligible.append(Ineligible(c, reasons))
         else:
-            ranked.append(score(ctx, c, intake_labels))
+            ranked.append(score(ctx, c, intake_labels, labels))
     ranked.sort(key=lambda r: (-r.score, r.candidate.registered_on, r.candidate.application_id))
     for position, item in enumerate(ranked, start=1):
         item.rank = position

@@ -6,10 +6,8 @@ read-only role that writes), validates a form and calls one service.
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -22,8 +20,9 @@ from django.views.decorators.http import require_POST
 
 from projects import access
 from projects.forms import add_model_errors
+from projects.lists import Sorting, page_of
 from projects.models import Project, Unit
-from residents.models import Contract
+from residents.models import Contract, ContractState
 
 from . import planning, services, voting
 from .access import (
@@ -32,7 +31,7 @@ from .access import (
     get_plan_for_user,
     get_vacancy_for_user,
 )
-from .filters import ApplicationFilter, VacancyFilter
+from .filters import TO_LET, ApplicationFilter, VacancyFilter
 from .forms import (
     AllocationSettingsForm,
     ApplicationForm,
@@ -57,10 +56,6 @@ RANKING_PAGE_SIZE = 25
 INELIGIBLE_SHOWN = 50
 
 
-def _page(request, items, size=None, param="page"):
-    return Paginator(items, size or settings.PAGE_SIZE).get_page(request.GET.get(param))
-
-
 def _form(request, form, *, title, back_url, intro="", submit_label=None, **extra):
     context = {
         "form": form,
@@ -79,28 +74,56 @@ def _reply_by(project, today: dt.date) -> dt.date:
 # Vacancies
 
 
+VACANCY_SORTS = {
+    "unit": ("unit__number",),
+    "project": ("project__name", "unit__number"),
+    "free": ("available_from",),
+    "type": ("contract_type__order", "contract_type__name"),
+    "route": ("route",),
+    "status": ("status", "available_from"),
+}
+
+APPLICATION_SORTS = {
+    "name": ("person__last_name", "person__first_name"),
+    "project": ("project__name",),
+    "group": ("person__target_group__order",),
+    "registered": ("registered_on",),
+    "intake": ("intake_outcome",),
+    "status": ("status",),
+}
+
+
 def vacancy_list(request):
     access.require_corporation_user(request.user)
+    sorting = Sorting(request, VACANCY_SORTS, default="free")
     open_offers = Offer.objects.filter(status=OfferStatus.OPEN).select_related(
+        "application__person"
+    )
+    let_to = Offer.objects.filter(status=OfferStatus.ACCEPTED).select_related(
         "application__person"
     )
     vacancies = (
         Vacancy.objects.for_user(request.user)
         .select_related("project", "unit__cluster", "contract_type")
-        .prefetch_related(Prefetch("offers", queryset=open_offers, to_attr="open_offers"))
+        .prefetch_related(
+            Prefetch("offers", queryset=open_offers, to_attr="open_offers"),
+            Prefetch("offers", queryset=let_to, to_attr="accepted_offers"),
+        )
         .order_by("available_from", "pk")
     )
     data = request.GET.copy()
     if "status" not in data:
-        data["status"] = VacancyStatus.OPEN
+        data["status"] = TO_LET
     vacancy_filter = VacancyFilter(data, queryset=vacancies, request=request)
     today = timezone.localdate()
     writable = Project.objects.filter(
         corporation__in=access.corporations_for_user(request.user, write=True)
     )
+    # Empty today and not let from a later date either (a signed contract or a draft to sign).
+    held = Contract.objects.with_state(today).exclude(state_code=ContractState.ENDED)
     free_units = (
         Unit.objects.filter(project__in=writable)
-        .exclude(pk__in=Contract.objects.in_force(today).values("unit_id"))
+        .exclude(pk__in=held.values("unit_id"))
         .exclude(vacancies__status__in=OPEN_STATUSES)
         .select_related("project")
         .order_by("project__name", "number")[:20]
@@ -110,11 +133,22 @@ def vacancy_list(request):
         "allocation/vacancy_list.html",
         {
             "filter": vacancy_filter,
-            "page_obj": _page(request, vacancy_filter.qs),
+            "page_obj": _with_contracts(page_of(request, sorting.apply(vacancy_filter.qs)), today),
+            "sorting": sorting,
             "free_units": free_units,
             "can_create": access.can_create(request.user),
         },
     )
+
+
+def _with_contracts(page, today):
+    """The let vacancies' contracts, with their state today, in one query for the page."""
+    offers = [o for v in page.object_list for o in v.accepted_offers if o.contract_id]
+    contracts = Contract.objects.with_state(today).filter(pk__in=[o.contract_id for o in offers])
+    by_id = {c.pk: c for c in contracts}
+    for offer in offers:
+        offer.contract = by_id[offer.contract_id]
+    return page
 
 
 def vacancy_create(request):
@@ -205,7 +239,7 @@ def vacancy_detail(request, pk):
         {
             "vacancy": vacancy,
             "ranking": ranking,
-            "page_obj": _page(request, ranking.ranked, RANKING_PAGE_SIZE),
+            "page_obj": page_of(request, ranking.ranked, RANKING_PAGE_SIZE),
             "ineligible": ranking.ineligible[:INELIGIBLE_SHOWN],
             "ineligible_count": len(ranking.ineligible),
             "open_offer": open_offer,
@@ -376,12 +410,14 @@ def application_list(request):
     if "status" not in data:
         data["status"] = "active"
     application_filter = ApplicationFilter(data, queryset=applications, request=request)
+    sorting = Sorting(request, APPLICATION_SORTS, default="registered")
     return render(
         request,
         "allocation/application_list.html",
         {
             "filter": application_filter,
-            "page_obj": _page(request, application_filter.qs),
+            "sorting": sorting,
+            "page_obj": page_of(request, sorting.apply(application_filter.qs)),
             "can_create": access.can_create(request.user),
         },
     )
@@ -490,7 +526,7 @@ def plan_list(request, pk):
         "allocation/plan_list.html",
         {
             "project": project,
-            "page_obj": _page(request, plans),
+            "page_obj": page_of(request, plans),
             "open_vacancies": Vacancy.objects.filter(
                 project=project, status=VacancyStatus.OPEN
             ).count(),

@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +14,9 @@ from django.views.i18n import set_language as django_set_language
 from allocation import voting
 from allocation.models import Participation, VoteRound
 from projects import access
+from projects.lists import page_of
 from projects.models import Profile, Project
+from residents.dates import add_months
 from residents.lifecycle import trajectory_facts
 from residents.mix import mix_by_project
 from residents.models import AssociationMembership, Contract
@@ -23,11 +24,14 @@ from residents.models import AssociationMembership, Contract
 from . import reminders, worklist
 from .models import Delivery
 
+ENDING_SOON_MONTHS = 6
+
 
 def home(request):
     user = request.user
     today = timezone.localdate()
-    context = {"today": today}
+    # "Contracts ending soon": the next six calendar months, soonest first.
+    context = {"today": today, "ending_until": add_months(today, ENDING_SOON_MONTHS)}
 
     if access.is_corporation_user(user):
         projects = list(
@@ -123,7 +127,7 @@ def reminder_inbox(request):
         Delivery.objects.unread_for(request.user).update(read_at=timezone.now())
         messages.success(request, _("All reminders marked as read."))
         return redirect("reminder_inbox")
-    page = Paginator(deliveries, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, deliveries)
     return render(
         request,
         "magicmix/reminder_inbox.html",

@@ -37,6 +37,7 @@ from projects.models import (
 
 from .models import (
     Contract,
+    ContractState,
     ContractStatus,
     ContractType,
     EndReason,
@@ -101,8 +102,12 @@ CONTRACT_REQUIRED = ("unit", "contract_type", "start_date", "status")
 # Written by the people-list export, whose rows may come from several projects; an import checks
 # it so that a row of another project never lands on a unit with the same number here.
 PROJECT_COLUMN = "project"
-PROJECT_PERSON_COLUMNS = PERSON_COLUMNS + CONTRACT_COLUMNS
-PEOPLE_COLUMNS = PROJECT_PERSON_COLUMNS + (PROJECT_COLUMN,)
+# Written by both exports, last: the contract's state on the day of the export (ContractState:
+# draft, upcoming, active, ending, open_ended, ended). It follows from the other columns and the
+# date, so an import accepts the column and ignores it.
+STATE_COLUMN = "state"
+PROJECT_PERSON_COLUMNS = PERSON_COLUMNS + CONTRACT_COLUMNS + (STATE_COLUMN,)
+PEOPLE_COLUMNS = PERSON_COLUMNS + CONTRACT_COLUMNS + (PROJECT_COLUMN, STATE_COLUMN)
 
 
 # Foreign keys the import sets only to objects it has looked up itself (the project's corporation,
@@ -900,6 +905,7 @@ def _person_cells_out(person: Person) -> list[Any]:
 
 
 def _contract_cells_out(contract: Contract | None) -> list[Any]:
+    """The contract columns; `contract` comes with its state (ContractQuerySet.with_state)."""
     if contract is None:
         return [""] * len(CONTRACT_COLUMNS)
     return [
@@ -925,11 +931,12 @@ def project_persons_export(*, project: Project) -> str:
             "contract_type",
             "holder_organisation",
         )
+        .with_state()
         .order_by("person__last_name", "person__first_name", "person_id", "start_date", "pk")
     )
     return _write(
         PROJECT_PERSON_COLUMNS,
-        (_person_cells_out(c.person) + _contract_cells_out(c) for c in contracts),
+        (_person_cells_out(c.person) + _contract_cells_out(c) + [c.state] for c in contracts),
     )
 
 
@@ -943,6 +950,7 @@ def persons_export(*, people: models.QuerySet, user, on: dt.date | None = None) 
         .in_force(on)
         .filter(person__in=people.values("pk"))
         .select_related("unit__project", "contract_type", "holder_organisation")
+        .with_state(on)
         .order_by("start_date", "pk")
     )
     for contract in in_force:
@@ -952,7 +960,8 @@ def persons_export(*, people: models.QuerySet, user, on: dt.date | None = None) 
         for person in people.select_related("target_group", "care_organisation"):
             for contract in contracts.get(person.pk) or [None]:
                 project = contract.unit.project.name if contract else ""
-                yield _person_cells_out(person) + _contract_cells_out(contract) + [project]
+                state = contract.state if contract else ""
+                yield _person_cells_out(person) + _contract_cells_out(contract) + [project, state]
 
     return _write(PEOPLE_COLUMNS, rows())
 
@@ -1043,6 +1052,15 @@ PERSON_REFERENCE = [
         gettext_lazy(
             "Written by the people-list export. When filled, it must be this project's name."
         ),
+    ),
+    Column(
+        STATE_COLUMN,
+        OPTIONAL,
+        gettext_lazy(
+            "Written by the exports: the contract's state on the day of the export. It follows "
+            "from the other columns and is ignored on import."
+        ),
+        lambda: ContractState.values,
     ),
 ]
 

@@ -610,6 +610,7 @@ class DemoBuilder:
         self.rounds: list[list[dict]] = []  # contracts, at most one per unit in a round
         self.unit_contracts: dict[int, int] = {}  # unit pk -> contracts planned on it
         self.memberships: list[dict] = []
+        self.references: dict[int, int] = {}  # corporation pk -> the last reference given
 
     # Entry point
 
@@ -982,6 +983,10 @@ class DemoBuilder:
         person, so the overlap and once-per-person checks see every other contract involved.
         """
         for person in self.persons:
+            # An ERP relation number, as a corporation's own system gives it: R-5001, R-5002...
+            number = self.references.get(person.corporation_id, 5000) + 1
+            self.references[person.corporation_id] = number
+            person.reference = f"R-{number}"
             person.full_clean()
         bulk_create_with_history(self.persons, Person)
         self.summary.persons += len(self.persons)
@@ -1233,6 +1238,11 @@ class DemoBuilder:
         """Plan a contract; _flush() validates and writes it."""
         fields.setdefault("status", ContractStatus.ACTIVE)
         fields.update(person=person, unit=unit, contract_type=ctype, start_date=start, end_date=end)
+        if fields["status"] != ContractStatus.DRAFT:  # signed three weeks before the start
+            fields.setdefault("signed_on", min(start - dt.timedelta(days=21), self.today))
+            fields.setdefault(
+                "signed_by", self.users[STAFF_EMAILS[unit.project.corporation.name]]
+            )
         index = self.unit_contracts.get(unit.pk, 0)
         self.unit_contracts[unit.pk] = index + 1
         if index == len(self.rounds):

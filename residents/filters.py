@@ -1,19 +1,24 @@
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from projects.forms import DateInput
 from projects.models import Project
 
-from .models import Contract, ContractType, Person, ResidentRole, TargetGroup
+from .models import Contract, ContractState, ContractType, Person, ResidentRole, TargetGroup
+from .search import person_search
 
 
 class PersonFilter(django_filters.FilterSet):
     """Filters for the people list; the queryset given is already scoped to the user."""
 
-    q = django_filters.CharFilter(label=_("Search"), method="filter_q")
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_q",
+        help_text=_("Name in any order, reference, unit number, e-mail or phone"),
+    )
     project = django_filters.ModelChoiceFilter(
         label=_("Project"), queryset=Project.objects.none(), method="filter_project"
     )
@@ -50,23 +55,24 @@ class PersonFilter(django_filters.FilterSet):
     def _contracts(self):
         return Contract.objects.filter(person=OuterRef("pk"))
 
+    similar = False  # set by a search that found only names that look alike
+
     def filter_q(self, queryset, name, value):
-        for word in value.split():
-            queryset = queryset.filter(
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(email__icontains=word)
-                | Q(phone__icontains=word)
-            )
-        return queryset
+        found = person_search(queryset, value)
+        self.similar = found.similar
+        return found.people
 
     def filter_project(self, queryset, name, value):
         return queryset.filter(Exists(self._contracts().filter(unit__project=value)))
 
     def filter_type(self, queryset, name, value):
-        return queryset.filter(
-            Exists(self._contracts().filter(contract_type=value).exclude(status="ended"))
+        """People with a contract of this type that holds today or later (or is a draft)."""
+        current = (
+            Contract.objects.with_state()
+            .exclude(state_code=ContractState.ENDED)
+            .filter(person=OuterRef("pk"), contract_type=value)
         )
+        return queryset.filter(Exists(current))
 
     def filter_ending(self, queryset, name, value):
         # Both date fields filter together, once, on the same active contract.

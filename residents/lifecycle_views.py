@@ -3,10 +3,8 @@ warnings, the omklap evaluation, and the care worker's own view of their traject
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +16,7 @@ from django.utils.translation import ngettext
 
 from projects.access import care_organisation_ids
 from projects.forms import add_model_errors
+from projects.lists import page_of
 
 from . import lifecycle
 from .access import (
@@ -377,7 +376,7 @@ def trajectory_list(request):
             | Q(person__last_name__icontains=query)
             | Q(unit__project__name__icontains=query)
         )
-    page = Paginator(contracts, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, contracts)
     rows = [lifecycle.trajectory_facts(contract, today) for contract in page]
     return render(
         request,

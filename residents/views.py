@@ -2,10 +2,8 @@
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,6 +13,7 @@ from django.utils.translation import gettext as _
 from magicmix.reminders import contract_reminders
 from projects import access
 from projects.forms import add_model_errors
+from projects.lists import Sorting, page_of
 from projects.models import Organisation, Project
 
 from . import lifecycle, services
@@ -34,10 +33,6 @@ from .models import (
     ResidentWarning,
     TargetGroup,
 )
-
-
-def _page(request, queryset):
-    return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _form_page(request, form, *, title, cancel_url, person=None, **extra):
@@ -61,6 +56,14 @@ def _current_contracts(units_or_ids, on):
     return result
 
 
+PROJECT_SORTS = {
+    "name": ("name",),
+    "corporation": ("corporation__name", "name"),
+    "municipality": ("municipality__name", "name"),
+    "units": ("unit_count", "name"),
+}
+
+
 def project_list(request):
     access.require_corporation_user(request.user)
     today = timezone.localdate()
@@ -74,7 +77,8 @@ def project_list(request):
         projects = projects.filter(
             Q(name__icontains=query) | Q(city__icontains=query) | Q(address__icontains=query)
         )
-    page = _page(request, projects)
+    sorting = Sorting(request, PROJECT_SORTS, default="name")
+    page = page_of(request, sorting.apply(projects))
     mixes = mix_by_project(list(page.object_list), today)
     rows = [(project, mixes[project.pk]) for project in page.object_list]
     return render(
@@ -84,6 +88,7 @@ def project_list(request):
             "page_obj": page,
             "rows": rows,
             "query": query,
+            "sorting": sorting,
             "can_create": access.can_create(request.user),
         },
     )
@@ -163,20 +168,42 @@ def unit_detail(request, pk):
     )
 
 
+PERSON_SORTS = {
+    "name": ("last_name", "first_name"),
+    "reference": ("reference",),
+    "born": ("date_of_birth",),
+    "group": ("target_group__order", "target_group__name"),
+    "unit": ("current_unit",),
+    "end": ("current_end",),
+    "state": ("current_state_rank",),
+}
+
+
 def person_list(request):
+    """People of the user's corporations: searched, filtered, sorted by a column, paged; the
+    header's search box lands here too. A search without a chosen order shows the best match
+    first."""
     access.require_corporation_user(request.user)
+    today = timezone.localdate()
+    sorting = Sorting(request, PERSON_SORTS, default="name")
     people = (
-        Person.objects.for_user(request.user).select_related("target_group").with_current_contract()
+        Person.objects.for_user(request.user)
+        .select_related("target_group")
+        .with_current_contract(today, details=sorting.key in ("unit", "end", "state"))
     )
     person_filter = PersonFilter(request.GET or None, queryset=people, request=request)
-    page = _page(request, person_filter.qs)
+    searched = bool(person_filter.form.is_bound and request.GET.get("q", "").strip())
+    found = person_filter.qs
+    if not searched or "sort" in request.GET:
+        found = sorting.apply(found)
+    page = page_of(request, found)
     contracts = (
         Contract.objects.filter(
             pk__in=[p.current_contract_id for p in page.object_list if p.current_contract_id]
         )
         .select_related("unit__project", "contract_type")
         .with_deadline_facts()
-        .with_state()
+        .with_state(today)
     )
     by_id = {c.pk: c for c in contracts}
     rows = [(person, by_id.get(person.current_contract_id)) for person in page.object_list]
@@ -187,6 +214,8 @@ def person_list(request):
             "filter": person_filter,
             "page_obj": page,
             "rows": rows,
+            "sorting": sorting,
+            "similar": person_filter.similar,
             "can_create": access.can_create(request.user),
         },
     )

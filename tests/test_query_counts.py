@@ -63,6 +63,12 @@ PAGES = {
     "person_list_filtered": lambda p: (
         reverse("residents:person_list") + f"?project={p.pk}&role=dragend&status=resident"
     ),
+    # Sorted by what the current contract says, and found by search (residents/search.py).
+    "person_list_by_end": lambda p: reverse("residents:person_list") + "?sort=-end",
+    "person_list_by_unit": lambda p: reverse("residents:person_list") + "?sort=unit",
+    "person_list_by_state": lambda p: reverse("residents:person_list") + "?sort=state",
+    "person_list_search": lambda p: reverse("residents:person_list") + "?q=de+vries&sort=born",
+    "project_list_by_units": lambda p: reverse("residents:project_list") + "?sort=-units",
     "unit_detail": lambda p: reverse("residents:unit_detail", args=[p.units.first().pk]),
     "person_detail": lambda p: reverse(
         "residents:person_detail", args=[p.units.first().contracts.first().person_id]

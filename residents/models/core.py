@@ -11,7 +11,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -55,6 +56,7 @@ __all__ = [
     "ContractState",
     "ContractStatus",
     "ContractType",
+    "identity",
     "EndReason",
     "Language",
     "NoticeWindow",
@@ -152,6 +154,13 @@ class Language(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+def identity(reference: str, date_of_birth: dt.date | None) -> str:
+    """ "R-5001, 1998": a person's reference and year of birth, those known."""
+    return ", ".join(
+        part for part in (reference, str(date_of_birth.year) if date_of_birth else "") if part
+    )
+
+
 class PersonQuerySet(models.QuerySet):
     def for_user(self, user) -> "PersonQuerySet":
         if not user.is_authenticated:
@@ -160,13 +169,36 @@ class PersonQuerySet(models.QuerySet):
             return self
         return self.filter(corporation_id__in=corporation_ids(user))
 
-    def with_current_contract(self, on: dt.date | None = None) -> "PersonQuerySet":
-        """Annotate `current_contract_id`: the contract in force on `on` (today by default)."""
+    def with_current_contract(
+        self, on: dt.date | None = None, *, details: bool = False
+    ) -> "PersonQuerySet":
+        """Annotate `current_contract_id`: the contract in force on `on` (today by default).
+
+        With `details`, also what a list sorts by: `current_unit` (project and unit number),
+        `current_end` (its last day) and `current_state_rank` (its state, in the order of
+        ContractState).
+        """
         on = on or timezone.localdate()
         current = (
             Contract.objects.in_force(on).filter(person=OuterRef("pk")).order_by("-start_date")
         )
-        return self.annotate(current_contract_id=models.Subquery(current.values("pk")[:1]))
+        people = self.annotate(current_contract_id=models.Subquery(current.values("pk")[:1]))
+        if not details:
+            return people
+        unit = Concat(F("unit__project__name"), Value(" "), F("unit__number"))
+        ranks = [
+            When(state_code=state, then=Value(rank))
+            for rank, state in enumerate(ContractState.values)
+        ]
+        return people.annotate(
+            current_unit=models.Subquery(current.annotate(label=unit).values("label")[:1]),
+            current_end=models.Subquery(current.values("end_date")[:1]),
+            current_state_rank=models.Subquery(
+                current.with_state(on)
+                .annotate(rank=Case(*ranks, output_field=models.IntegerField()))
+                .values("rank")[:1]
+            ),
+        )
 
 
 class Person(models.Model):
@@ -260,6 +292,17 @@ class Person(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def identity(self) -> str:
+        """What tells two people of the same name apart: the reference and the year of birth."""
+        return identity(self.reference, self.date_of_birth)
+
+    @property
+    def list_label(self) -> str:
+        """ "Hofman, Noor (R-5001, 1998)": the name as lists sort it, with its identity."""
+        label = f"{self.last_name}, {self.first_name}"
+        return f"{label} ({self.identity})" if self.identity else label
 
     def clean(self) -> None:
         errors = {}
