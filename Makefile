@@ -13,7 +13,7 @@ CANDIDATES := python3.13 python3.12 \
 PYTHON ?= $(shell for p in $(CANDIDATES); do \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-.PHONY: setup demo test lint migrate messages serve clean bench bench-dashboard
+.PHONY: setup demo test lint migrate messages serve clean bench bench-dashboard bench-search bench-db
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -72,12 +72,18 @@ bench: setup
 # The dashboard and the worklist on the large data set (500 projects), on the local PostgreSQL:
 # a database of its own, filled once (a few minutes), then measured.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/magicmix_bench
-bench-dashboard: setup
+bench-db: setup
 	$(PY) -c "import psycopg; c = psycopg.connect('$(dir $(BENCH_DATABASE_URL))postgres', autocommit=True); \
 		c.execute('CREATE DATABASE $(notdir $(BENCH_DATABASE_URL))') if not c.execute(\"SELECT 1 FROM pg_database WHERE datname = '$(notdir $(BENCH_DATABASE_URL))'\").fetchone() else None"
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py load_scale --if-empty
+
+bench-dashboard: bench-db
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/dashboard_bench.py
+
+# Person search over the same data set (~67,000 persons).
+bench-search: bench-db
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/search_bench.py
 
 messages: setup
 	$(PY) manage.py makemessages -l nl --no-obsolete --no-location -i ".venv/*" -i "tests/*" -i "bench/*"

@@ -252,6 +252,25 @@ def evaluations_due(projects, today: dt.date) -> Section:
     return _section(rows, key=lambda r: (r.deadline.last_day, r.contract.pk))
 
 
+@dataclass(frozen=True)
+class DraftRow:
+    contract: Contract
+    deadline: Deadline  # the start date: signed by then, or the tenant moves in without one
+
+
+def drafts_to_sign(projects, today: dt.date) -> Section:
+    """Draft contracts (an accepted offer, or entered by hand) waiting for their signing; the
+    soonest start first. Until signed a draft does not count as let."""
+    drafts = (
+        Contract.objects.filter(status=ContractStatus.DRAFT, unit__project__in=projects)
+        .select_related("person", "unit__project", "contract_type")
+        .order_by("start_date", "pk")
+    )
+    section = _sql_section(drafts)
+    rows = [DraftRow(contract=c, deadline=Deadline(c.start_date, today)) for c in section.rows]
+    return Section(rows=rows, total=section.total)
+
+
 # Allocation: vacancies, votes, offers
 
 
@@ -350,6 +369,7 @@ def worklist(projects, today: dt.date) -> dict[str, Section]:
         "notices": notices_to_send(projects, today),
         "checkins": checkins_due(projects, today),
         "evaluations": evaluations_due(projects, today),
+        "drafts": drafts_to_sign(projects, today),
         "vacancies": open_vacancies(projects, today),
         "votes": running_votes(projects, today),
         "offers": offers_awaiting_reply(projects, today),

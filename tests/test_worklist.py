@@ -38,6 +38,7 @@ from residents.dates import add_months, term_last_day
 from residents.models import (
     CHECKIN_DOMAINS,
     CheckIn,
+    ContractStatus,
     ContractType,
     LapseDecision,
     LapseOutcome,
@@ -464,6 +465,7 @@ PER_KIND = {
     "votes": 1,
     "offers": 1,
     "open_ended": 1,
+    "drafts": 1,
 }
 
 
@@ -477,6 +479,17 @@ def every_kind(project, today: dt.date, tag: str) -> None:
     vacancy(project, number=f"{tag}V")
     vote_round(project, today + dt.timedelta(days=2), electorate=3, voted=1, number=f"{tag}R")
     offer(project, today + dt.timedelta(days=5), name=f"{tag}Offer")
+    draft(project, today + dt.timedelta(days=10), name=f"{tag}Draft")
+
+
+def draft(project, start: dt.date, *, name: str):
+    """A contract to sign, starting on `start`."""
+    return ContractFactory(
+        unit=UnitFactory(project=project),
+        person__first_name=name,
+        start_date=start,
+        status=ContractStatus.DRAFT,
+    )
 
 
 def project_of(row) -> Project:
@@ -498,6 +511,7 @@ def test_another_corporations_items_never_appear(
         assert theirs not in html
         assert f"{mine}Notice" in html
         assert f"{mine}Offer" in html
+        assert f"{mine}Draft" in html
         corporation = user.memberships.get().organisation_id
         for key, section in page.context["worklist"].items():
             assert section.total == PER_KIND[key], key
@@ -611,10 +625,25 @@ def test_the_worklist_does_not_grow_with_the_data(staff_a, project_a, client_for
     projects = scope(staff_a)
     with CaptureQueriesContext(connection) as ctx:
         worklist.worklist(projects, today)
-    assert len(ctx.captured_queries) == 14  # two per section
+    assert len(ctx.captured_queries) == 16  # two per section
 
     page = home(client, **({"project": project_a.pk} if filtered else {}))
     for key, section in page.context["worklist"].items():
         assert section.total == 25 * PER_KIND[key], key
         assert len(section.rows) == worklist.ROWS, key
     assert "The 20 most urgent of 25 are shown." in text_of(page, "wl-notices")
+
+
+def test_drafts_to_sign_link_to_the_signing_soonest_start_first(
+    staff_a, project_a, client_for, today
+):
+    later = draft(project_a, today + dt.timedelta(days=20), name="Later")
+    soon = draft(project_a, today - dt.timedelta(days=1), name="Gisteren")
+    ContractFactory(unit=UnitFactory(project=project_a), person__first_name="Getekend")
+    page = home(client_for(staff_a))
+    section = page.context["worklist"]["drafts"]
+    assert [r.contract for r in section.rows] == [soon, later]
+    text = text_of(page, "wl-drafts")
+    assert "overdue by 1 day" in text
+    assert "Getekend" not in text
+    assert reverse("residents:contract_sign", args=[soon.pk]) in html_of(page, "wl-drafts")
