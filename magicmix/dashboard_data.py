@@ -39,6 +39,7 @@ from residents.models import (
     ResidentRole,
     ResidentWarning,
 )
+from residents.models.state import certain_end_q
 
 
 @dataclass(frozen=True, order=True)
@@ -176,7 +177,9 @@ def ending(ids, on: dt.date) -> dict:
 
 
 def _ended_in(start: dt.date, end: dt.date) -> Q:
-    return Q(status=ContractStatus.ENDED, end_date__gte=start, end_date__lte=end)
+    """Contracts whose certain last day (residents.models.state) lies in [start, end]: a
+    termination recorded, or a fixed term that ended by its notice."""
+    return certain_end_q() & Q(end_date__gte=start, end_date__lte=end)
 
 
 def _outflow_q(start: dt.date, end: dt.date) -> Q:
@@ -204,7 +207,7 @@ def omklap(ids, quarter: Quarter) -> dict:
     """{project: {state: trajectories}}: running at the quarter's end (extended or not), and
     flipped or ended without a flip within the quarter. Each trajectory is in one state."""
     end = quarter.end
-    running = in_force(end) & ~Q(status=ContractStatus.ENDED, end_date=end)
+    running = in_force(end) & ~(certain_end_q() & Q(end_date=end))
     extended = Q(
         Exists(GuidanceExtension.objects.filter(contract=OuterRef("pk"), decided_at__date__lte=end))
     )
