@@ -478,3 +478,15 @@ def test_the_exports_carry_the_state_and_an_import_ignores_it(project_a, staff_a
         header = lines[0].split(";")
         assert header[-1] == "state", url
         assert lines[1].split(";")[-1] == "ending", url
+
+
+def test_the_dashboard_counts_a_fixed_term_ended_by_its_notice_as_outflow(project_a, staff_a):
+    from magicmix.dashboard_data import Quarter, outflow
+
+    quarter = Quarter.containing(D(2026, 8, 15))
+    ended = fixed_term(project_a, start=D(2024, 9, 1), end=D(2026, 8, 31))
+    Notice.objects.create(
+        contract=ended, given_on=D(2026, 6, 15), means=NoticeMeans.LETTER, given_by=staff_a
+    )
+    fixed_term(project_a, start=D(2024, 9, 1), end=D(2026, 8, 31))  # no notice: it runs on
+    assert outflow([project_a.pk], quarter) == {project_a.pk: {Outflow.UNKNOWN: 1}}
