@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     AllocationEvent,
@@ -49,6 +52,19 @@ class OfferAdmin(ReadOnlyAdmin):
     list_display = ["vacancy", "application", "rank", "score", "status", "reply_by"]
     list_filter = ["status"]
     list_select_related = ["vacancy__unit__project", "application__person"]
+    readonly_fields = ["why", "explanation_shown"]
+
+    @admin.display(description=_("why this candidate"))
+    def why(self, obj: Offer) -> str:
+        return obj.reason_text
+
+    @admin.display(description=_("explanation, in your language"))
+    def explanation_shown(self, obj: Offer) -> str:
+        return format_html_join(
+            mark_safe("<br>"),  # noqa: S308 - a constant
+            "{}{}",
+            (("⚠ " if line.warn else "", line.text) for line in obj.explanation_lines),
+        )
 
 
 @admin.register(AllocationEvent)
@@ -56,6 +72,11 @@ class AllocationEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "vacancy", "kind", "actor", "rank", "score"]
     list_filter = ["kind"]
     list_select_related = ["vacancy__unit__project", "actor"]
+    readonly_fields = ["why"]
+
+    @admin.display(description=_("why, in your language"))
+    def why(self, obj: AllocationEvent) -> str:
+        return obj.text
 
 
 @admin.register(FillPlan)

@@ -17,7 +17,6 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import gettext
 
 from projects.models import Organisation, OrganisationKind, Project, staff_to_notify
 from residents.dates import add_months
@@ -46,7 +45,7 @@ from residents.models import (
     TargetGroup,
 )
 
-from . import services, voting
+from . import scoring, services, voting
 from .models import (
     AllocationEvent,
     AllocationSettings,
@@ -72,7 +71,7 @@ from .models import (
     VoteRound,
     VoteSettings,
 )
-from .ranking import intake_labels, vacancy_ranking
+from .ranking import vacancy_ranking
 
 DRAGEND, VRAGEND = ResidentRole.DRAGEND, ResidentRole.VRAGEND
 STAFF_BY_CORPORATION = {STADSWONEN: "staff@stadswonen.example"}
@@ -611,10 +610,10 @@ class AllocationDemo:
         held = application.intake_on is not None and application.intake_on <= on
         intake = application.intake_outcome if held else IntakeOutcome.PENDING
         lines = [
-            gettext("registered since %(date)s") % {"date": application.registered_on.isoformat()},
-            gettext("intake interview: %(outcome)s") % {"outcome": intake_labels()[intake]},
+            scoring.Line(scoring.REGISTERED, {"date": application.registered_on.isoformat()}),
+            scoring.Line(scoring.INTAKE, {"outcome": intake}),
         ]
-        return [{"text": text, "warn": False} for text in lines]
+        return [line.stored() for line in lines]
 
     def _moment(self, day: dt.date, step: int = 1, latest: dt.date | None = None) -> dt.datetime:
         """A moment in office hours on `day` (Amsterdam), or on the next working day after it
@@ -625,8 +624,11 @@ class AllocationDemo:
         minute = self.past_rng.randint(9 * 60, 17 * 60 - 1)
         return timezone.make_aware(dt.datetime.combine(day, dt.time(minute // 60, minute % 60)))
 
-    def _event(self, vacancy, kind, at, *, actor=None, offer=None, candidate=None, reason=""):
-        """A step of the vacancy as allocation.services and allocation.voting log it, at `at`."""
+    def _event(
+        self, vacancy, kind, at, *, actor=None, offer=None, candidate=None, reason="", facts=None
+    ):
+        """A step of the vacancy as allocation.services and allocation.voting log it, at `at`:
+        what a person typed in `reason`, the system's facts in `facts`."""
         of = offer or candidate
         event = AllocationEvent.objects.create(
             vacancy=vacancy,
@@ -637,6 +639,7 @@ class AllocationDemo:
             rank=(offer.rank if offer else candidate.rank_at_open) if of else None,
             score=(offer.score if offer else candidate.score_at_open) if of else None,
             reason=reason,
+            facts=facts or {},
         )
         AllocationEvent.objects.filter(pk=event.pk).update(at=at)
 
@@ -685,9 +688,8 @@ class AllocationDemo:
             vacancy,
             EventKind.OPENED,
             created,
-            reason=gettext("End of contract %(contract)s") % {"contract": source}
-            if source
-            else vacancy.note,
+            reason=vacancy.note,
+            facts={"contract": source.pk} if source else None,
         )
         # The tenant's application, placed by the last round.
         registered = max(
@@ -844,7 +846,8 @@ class AllocationDemo:
             rank=chosen.rank_at_open,
             score=chosen.score_at_open,
             explanation=self._explanation(chosen.application, decided_at.date()),
-            reason=reason or voting._offer_reason(round_, decision),
+            reason=reason,
+            reason_code="" if reason else voting.offer_reason_code(round_, decision),
             reply_by=decided_at.date() + reply_days * day,
             status=OfferStatus.ACCEPTED if tenant else OfferStatus.DECLINED,
             created_by=staff,
@@ -867,26 +870,35 @@ class AllocationDemo:
             EventKind.VOTE_OPENED,
             opened_at,
             actor=staff,
-            reason=gettext("%(n)s candidates, %(voters)s voters, last day %(day)s")
-            % {"n": len(candidates), "voters": size, "day": (close - day).isoformat()},
+            facts={
+                "candidates": len(candidates),
+                "voters": size,
+                "last_day": (close - day).isoformat(),
+            },
         )
         self._event(
             vacancy,
             EventKind.VOTE_CLOSED,
             closed_at,
             candidate=round_.winner,
-            reason=gettext("%(outcome)s; %(voted)s of %(size)s voted")
-            % {"outcome": round_.get_outcome_display(), "voted": voted, "size": size},
+            facts={"outcome": round_.outcome, "voted": voted, "electorate": size},
         )
         self._event(
-            vacancy, EventKind.OFFERED, decided_at, actor=staff, offer=offer, reason=offer.reason
+            vacancy,
+            EventKind.OFFERED,
+            decided_at,
+            actor=staff,
+            offer=offer,
+            reason=offer.reason,
+            facts={"offer_reason": offer.reason_code} if offer.reason_code else None,
         )
         self._event(
             vacancy,
             EventKind.VOTE_DECIDED,
             decided_at,
             actor=staff,
-            reason=f"{round_.get_decision_display()}. {reason}".strip(),
+            reason=reason,
+            facts={"decision": decision},
         )
         self._event(
             vacancy,

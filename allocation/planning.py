@@ -29,6 +29,7 @@ from .models import (
     Vacancy,
     VacancyStatus,
 )
+from .models.core import OfferReason
 from .ranking import candidates_of, contract_rules, group_names, resident_counts, weights_of
 from .services import offer_make
 
@@ -239,9 +240,6 @@ def plan_offers(*, plan: FillPlan, user, today: dt.date, reply_by: dt.date) -> l
         [a["application"] for a in plan.assignments]
     )
     offers = []
-    reason = _("Batch plan of %(when)s: the best fill under the project's rules.") % {
-        "when": plan.created_at.strftime("%Y-%m-%d %H:%M")
-    }
     for item in plan.assignments:
         vacancy = vacancies.get(item["vacancy"])
         application = applications.get(item["application"])
@@ -252,7 +250,8 @@ def plan_offers(*, plan: FillPlan, user, today: dt.date, reply_by: dt.date) -> l
                 offer_make(
                     vacancy=vacancy,
                     application=application,
-                    reason=reason,
+                    reason="",
+                    reason_code=OfferReason.PLAN,  # shown with the plan's time, in Amsterdam
                     reply_by=reply_by,
                     user=user,
                     today=today,

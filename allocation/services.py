@@ -39,7 +39,11 @@ from .models import (
 from .ranking import vacancy_ranking
 
 
-def _log(vacancy: Vacancy, kind: str, *, user=None, offer=None, reason="") -> None:
+def _log(
+    vacancy: Vacancy, kind: str, *, user=None, offer=None, reason="", facts: dict | None = None
+) -> None:
+    """Append a step. `reason` is what a person typed; what the system knew goes into `facts`,
+    which the history renders in the reader's language (AllocationEvent.text)."""
     AllocationEvent.objects.create(
         vacancy=vacancy,
         kind=kind,
@@ -49,6 +53,7 @@ def _log(vacancy: Vacancy, kind: str, *, user=None, offer=None, reason="") -> No
         rank=offer.rank if offer else None,
         score=offer.score if offer else None,
         reason=reason,
+        facts=facts or {},
     )
 
 
@@ -114,9 +119,8 @@ def vacancy_open(
         vacancy,
         EventKind.OPENED,
         user=user,
-        reason=_("End of contract %(contract)s") % {"contract": source_contract}
-        if source_contract
-        else note,
+        reason=note,
+        facts={"contract": source_contract.pk} if source_contract else None,
     )
     return vacancy
 
@@ -248,11 +252,14 @@ def offer_make(
     user,
     today: dt.date,
     plan: FillPlan | None = None,
+    reason_code: str = "",
 ) -> Offer:
     """Offer the vacancy's unit to one candidate, recording the rank and score it has now.
 
-    Anyone but number one, or a candidate whose placement breaks a band, needs a reason.
+    Anyone but number one, or a candidate whose placement breaks a band, needs a reason: typed
+    by staff, or `reason_code` (OfferReason) when the association's vote or a plan chose.
     """
+    has_reason = bool(reason.strip() or reason_code)
     vacancy = (
         Vacancy.objects.select_for_update(of=("self",))
         .select_related("project", "unit__cluster", "contract_type")
@@ -264,7 +271,28 @@ def offer_make(
         raise ValidationError(
             _("The association is voting on this vacancy: wait for the result or cancel the vote.")
         )
-    if vacancy.route != VacancyRoute.STAFF and plan is None and not reason.strip():
+    if reason_code:
+        # The system's reason stands in for staff's only where it is true.
+        from .models import Outcome
+        from .models.core import OfferReason
+
+        outcome = {
+            OfferReason.VOTE_WINNER: Outcome.WINNER,
+            OfferReason.VOTE_TIE: Outcome.TIE,
+            OfferReason.VOTE_NO_QUORUM: Outcome.NO_QUORUM,
+        }.get(reason_code)
+        if reason_code == OfferReason.PLAN:
+            holds = plan is not None
+        else:
+            holds = (
+                outcome is not None
+                and VoteRound.objects.filter(
+                    vacancy=vacancy, status=RoundStatus.CLOSED, outcome=outcome, decision=""
+                ).exists()
+            )
+        if not holds:
+            raise ValueError(f"The reason '{reason_code}' does not hold for this offer.")
+    if vacancy.route != VacancyRoute.STAFF and plan is None and not has_reason:
         raise ValidationError(
             {
                 "reason": _(
@@ -278,7 +306,7 @@ def offer_make(
     if item is None:
         raise ValidationError(_("This candidate is not eligible for this vacancy."))
     errors = {}
-    if (item.rank != 1 or item.breaks_band) and not reason.strip():
+    if (item.rank != 1 or item.breaks_band) and not has_reason:
         errors["reason"] = (
             _("This placement breaks a band of the project: give the reason.")
             if item.breaks_band
@@ -294,9 +322,10 @@ def offer_make(
         application=application,
         rank=item.rank,
         score=Decimal(f"{item.score:.1f}"),
-        explanation=[{"text": line.text, "warn": line.warn} for line in item.lines],
+        explanation=[line.stored() for line in item.lines],
         breaks_band=item.breaks_band,
         reason=reason.strip(),
+        reason_code=reason_code,
         reply_by=reply_by,
         created_by=user,
         plan=plan,
@@ -305,7 +334,10 @@ def offer_make(
     offer.save()
     vacancy.status = VacancyStatus.OFFERED
     vacancy.save(update_fields=["status"])
-    _log(vacancy, EventKind.OFFERED, user=user, offer=offer, reason=offer.reason)
+    facts = {"offer_reason": reason_code} if reason_code else {}
+    if reason_code and plan is not None:
+        facts["plan_at"] = plan.created_at.isoformat()
+    _log(vacancy, EventKind.OFFERED, user=user, offer=offer, reason=offer.reason, facts=facts)
     return offer
 
 
@@ -453,7 +485,7 @@ def offers_expire(*, today: dt.date, vacancy: Vacancy | None = None) -> int:
                 offer.vacancy,
                 EventKind.EXPIRED,
                 offer=offer,
-                reason=_("No reply by %(date)s.") % {"date": offer.reply_by.isoformat()},
+                facts={"reply_by": offer.reply_by.isoformat()},
             )
             expired += 1
     return expired

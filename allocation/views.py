@@ -99,9 +99,7 @@ def vacancy_list(request):
     open_offers = Offer.objects.filter(status=OfferStatus.OPEN).select_related(
         "application__person"
     )
-    let_to = Offer.objects.filter(status=OfferStatus.ACCEPTED).select_related(
-        "application__person"
-    )
+    let_to = Offer.objects.filter(status=OfferStatus.ACCEPTED).select_related("application__person")
     vacancies = (
         Vacancy.objects.for_user(request.user)
         .select_related("project", "unit__cluster", "contract_type")

@@ -55,6 +55,7 @@ from .models import (
     VoteSettings,
     validate_shortlist_size,
 )
+from .models.core import OfferReason
 from .ranking import vacancy_ranking
 
 ABSTAIN = "abstain"
@@ -122,7 +123,17 @@ def quorum_needed(electorate_size: int, percent: int) -> int:
     return math.ceil(electorate_size * percent / 100)
 
 
-def _log(round_: VoteRound, kind: str, *, user=None, reason: str = "", candidate=None) -> None:
+def _log(
+    round_: VoteRound,
+    kind: str,
+    *,
+    user=None,
+    reason: str = "",
+    candidate=None,
+    facts: dict | None = None,
+) -> None:
+    """Append a step of the round to the vacancy's history: `reason` as a person typed it, the
+    system's facts for AllocationEvent.text to render in the reader's language."""
     AllocationEvent.objects.create(
         vacancy=round_.vacancy,
         kind=kind,
@@ -131,6 +142,7 @@ def _log(round_: VoteRound, kind: str, *, user=None, reason: str = "", candidate
         rank=candidate.rank_at_open if candidate else None,
         score=candidate.score_at_open if candidate else None,
         reason=reason,
+        facts=facts or {},
     )
 
 
@@ -241,8 +253,11 @@ def round_open(
         round_,
         EventKind.VOTE_OPENED,
         user=user,
-        reason=_("%(n)s candidates, %(voters)s voters, last day %(day)s")
-        % {"n": len(chosen), "voters": len(electors), "day": last_day.isoformat()},
+        facts={
+            "candidates": len(chosen),
+            "voters": len(electors),
+            "last_day": last_day.isoformat(),
+        },
     )
     return round_
 
@@ -440,8 +455,7 @@ def close_if_due(round_id: int, *, now=None) -> bool:
             round_,
             EventKind.VOTE_CLOSED,
             candidate=round_.winner,
-            reason=_("%(outcome)s; %(voted)s of %(size)s voted")
-            % {"outcome": round_.get_outcome_display(), "voted": voted, "size": size},
+            facts={"outcome": round_.outcome, "voted": voted, "electorate": size},
         )
         electors = dict(Elector.objects.filter(round=round_).values_list("user_id", "via"))
         _message_all(round_, MessageKind.RESULT, electors)
@@ -518,12 +532,12 @@ def round_decide(
         )
     offer = None
     if application is not None:
-        offer_reason = reason or _offer_reason(round_, decision)
         try:
             offer = services.offer_make(
                 vacancy=round_.vacancy,
                 application=application,
-                reason=offer_reason,
+                reason=reason,
+                reason_code="" if reason else offer_reason_code(round_, decision),
                 reply_by=reply_by,
                 user=user,
                 today=today,
@@ -542,17 +556,20 @@ def round_decide(
         round_,
         EventKind.VOTE_DECIDED,
         user=user,
-        reason=f"{round_.get_decision_display()}. {reason}".strip(),
+        reason=reason,
+        facts={"decision": decision},
     )
     return round_
 
 
-def _offer_reason(round_: VoteRound, decision: str) -> str:
+def offer_reason_code(round_: VoteRound, decision: str) -> str:
+    """The reason an offer that follows the vote has without one typed (OfferReason): the
+    winner confirmed, or number 1 of the ranking after a tie or without a quorum."""
     if decision == Decision.CONFIRMED:
-        return _("Chosen by the residents' association's vote.")
-    return _("The association's vote gave no winner (%(outcome)s); number 1 of the ranking.") % {
-        "outcome": round_.get_outcome_display().lower()
-    }
+        return OfferReason.VOTE_WINNER
+    if round_.outcome == Outcome.TIE:
+        return OfferReason.VOTE_TIE
+    return OfferReason.VOTE_NO_QUORUM
 
 
 # How often the association chose otherwise than the ranking

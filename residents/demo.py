@@ -1240,9 +1240,7 @@ class DemoBuilder:
         fields.update(person=person, unit=unit, contract_type=ctype, start_date=start, end_date=end)
         if fields["status"] != ContractStatus.DRAFT:  # signed three weeks before the start
             fields.setdefault("signed_on", min(start - dt.timedelta(days=21), self.today))
-            fields.setdefault(
-                "signed_by", self.users[STAFF_EMAILS[unit.project.corporation.name]]
-            )
+            fields.setdefault("signed_by", self.users[STAFF_EMAILS[unit.project.corporation.name]])
         index = self.unit_contracts.get(unit.pk, 0)
         self.unit_contracts[unit.pk] = index + 1
         if index == len(self.rounds):

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from allocation import planning, services
 from allocation.models import (
@@ -22,6 +23,7 @@ from allocation.models import (
     Vacancy,
     VacancyStatus,
 )
+from allocation.models.core import OfferReason
 from allocation.ranking import vacancy_ranking
 from allocation.tasks import allocation_daily
 from residents.dates import add_months, term_last_day
@@ -190,7 +192,8 @@ def test_number_one_is_offered_without_a_reason_and_the_moment_is_kept(scene, st
     made = offer(scene, first, user=staff_a)
     assert (made.rank, made.status, made.reason) == (1, OfferStatus.OPEN, "")
     assert float(made.score) == expected.score
-    assert any("Gang B" in line["text"] for line in made.explanation)
+    assert all(set(item) == {"key", "params", "warn"} for item in made.explanation)
+    assert any("Gang B" in line.text for line in made.explanation_lines)
     scene["vacancy"].refresh_from_db()
     assert scene["vacancy"].status == VacancyStatus.OFFERED
     event = AllocationEvent.objects.get(kind=EventKind.OFFERED)
@@ -389,7 +392,10 @@ def test_a_fill_plan_keeps_the_rules_and_becomes_offers(scene, staff_a):
 
     offers = planning.plan_offers(plan=plan, user=staff_a, today=TODAY, reply_by=TODAY)
     assert len(offers) == 2
-    assert all(o.plan == plan and o.reason for o in offers)
+    assert all(o.plan == plan and o.reason_code == OfferReason.PLAN for o in offers)
+    # The reason names the plan's moment in Amsterdam, not in UTC.
+    moment = date_format(timezone.localtime(plan.created_at), "j F Y H:i")
+    assert all(o.reason_text.startswith(f"Batch plan of {moment}:") for o in offers)
     with pytest.raises(ValidationError, match="made already"):
         planning.plan_offers(plan=plan, user=staff_a, today=TODAY, reply_by=TODAY)
 

@@ -36,7 +36,7 @@ def context(**overrides) -> Context:
         "cluster": counts(8, 13, {STUDENT: 8, STATUSHOUDER: 2, STARTER: 11}),
         "cluster_band": (40, 60),
         "cluster_name": "B",
-        "cluster_kind": "gang",
+        "cluster_kind": "corridor",
         "group_limits": {},
         "group_names": NAMES,
         "unit_max_household": 1,
@@ -71,19 +71,41 @@ def test_the_explanation_says_what_the_placement_does_in_dutch():
     ctx = context()
     with translation.override("nl"):
         ranked = scoring.score(ctx, candidate(1, group_id=STATUSHOUDER, role="dragend"), INTAKE)
-    lines = texts(ranked)
+        lines = texts(ranked)
     # Gang B: 8 of 21 dragend (38%), with one more dragend 9 of 22 (41%).
     assert "B gaat van 38% naar 41% dragend (doel 40–60%)" in lines
     assert "3e statushouder op deze gang" in lines
-    assert "ingeschreven sinds 2023-04-01" in lines
+    assert "ingeschreven sinds 1 april 2023" in lines
 
 
 def test_the_explanation_in_english():
     with translation.override("en"):
         ranked = scoring.score(context(), candidate(1, group_id=STATUSHOUDER), INTAKE)
-    assert "B goes from 38% to 41% dragend (target 40–60%)" in texts(ranked)
-    assert "3rd statushouder on this gang" in texts(ranked)
-    assert "registered since 2023-04-01" in texts(ranked)
+        lines = texts(ranked)
+    assert "B goes from 38% to 41% dragend (target 40–60%)" in lines
+    assert "3rd statushouder on this corridor" in lines
+    assert "registered since 1 April 2023" in lines
+
+
+def test_a_line_keeps_its_facts_and_renders_in_the_language_it_is_read_in():
+    ranked = scoring.score(context(), candidate(1, group_id=STATUSHOUDER), INTAKE)
+    stored = [line.stored() for line in ranked.lines]
+    assert {"key": "nth_in_cluster", "params": {"nth": 3, "group": 2, "kind": "corridor"},
+            "warn": False} in stored  # fmt: skip
+    assert {"key": "registered", "params": {"date": "2023-04-01"}, "warn": False} in stored
+    lines = [scoring.Line.from_stored(item, scoring.Labels(NAMES, INTAKE)) for item in stored]
+    with translation.override("en"):
+        assert "3rd statushouder on this corridor" in texts(ranked)
+        assert [line.text for line in lines] == texts(ranked)
+    with translation.override("nl"):  # the same lines, read by a Dutch reader
+        assert "3e statushouder op deze gang" in texts(ranked)
+        assert [line.text for line in lines] == texts(ranked)
+
+
+def test_a_line_stored_as_text_before_lines_kept_facts_is_shown_as_it_is():
+    line = scoring.Line.from_stored({"text": "ingeschreven sinds 2023-04-01", "warn": True})
+    with translation.override("en"):
+        assert (line.text, line.warn) == ("ingeschreven sinds 2023-04-01", True)
 
 
 def test_a_unit_without_a_cluster_counts_the_group_in_the_whole_project():
@@ -91,7 +113,7 @@ def test_a_unit_without_a_cluster_counts_the_group_in_the_whole_project():
         ranked = scoring.score(
             context(cluster=None, cluster_band=None), candidate(1, group_id=STATUSHOUDER), INTAKE
         )
-    assert "21st statushouder in the project" in texts(ranked)
+        assert "21st statushouder in the project" in texts(ranked)
     assert ranked.parts["spread"] == pytest.approx(1 / 21)
 
 
@@ -253,12 +275,15 @@ def test_ineligible_candidates_are_listed_apart_with_their_reasons():
 
 
 def test_the_first_of_a_group_is_1e_in_dutch_and_1st_in_english():
-    # A context caches its explanation lines, so it serves one language: one context each.
+    # A line renders when read, once per language: one ranking serves both.
+    ranked = scoring.score(
+        context(cluster=counts(2, 2, {STUDENT: 4})), candidate(1, group_id=STATUSHOUDER), INTAKE
+    )
+
     def lines(language):
-        ctx = context(cluster=counts(2, 2, {STUDENT: 4}))
         with translation.override(language):
-            return texts(scoring.score(ctx, candidate(1, group_id=STATUSHOUDER), INTAKE))
+            return texts(ranked)
 
     dutch, english = lines("nl"), lines("en")
     assert "1e statushouder op deze gang" in dutch
-    assert "1st statushouder on this gang" in english
+    assert "1st statushouder on this corridor" in english

@@ -175,9 +175,12 @@ class TestLoadedDemo:
         )
         offer = Offer.objects.get(vacancy=vacancy, status="open")
         assert offered["Location"] == reverse("allocation:offer_detail", args=[offer.pk])
-        client.post(reverse("allocation:offer_answer", args=[offer.pk]), {"answer": "accept"})
+        answer = reverse("allocation:offer_answer", args=[offer.pk])
+        proposed = client.get(offer.get_absolute_url()).context["answer_form"]["start_date"]
+        client.post(answer, {"answer": "accept", "start_date": proposed.value().isoformat()})
         offer.refresh_from_db()
         assert offer.status == "accepted"
+        assert offer.contract.start_date == max(vacancy.available_from, timezone.localdate())
         assert offer.contract.person_id == first.candidate.person_id
 
     def test_the_member_votes_in_the_running_round_and_staff_see_only_turnout(self, demo, client):
@@ -688,6 +691,12 @@ class TestPastVotesOnTheDemo:
                 assert vacancy.vote_rounds.filter(opened_at__gt=offer.responded_at).exists()
             kinds = set(vacancy.events.values_list("kind", flat=True))
             assert {"opened", "vote_opened", "vote_closed", "vote_decided", "offered"} <= kinds
+            # The demo stores facts, which each reader sees in their own language.
+            votes_steps = vacancy.events.filter(
+                kind__in=("vote_opened", "vote_closed", "vote_decided")
+            )
+            assert all(event.facts and event.text for event in votes_steps)
+            assert all({"key", "params"} <= set(line) for line in offer.explanation)
             assert not VoteMessage.objects.filter(round=round_, sent_at__isnull=True).exists()
         # The dashboard's vote table has figures for the closed quarters.
         for quarter in quarters:

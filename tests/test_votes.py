@@ -44,6 +44,7 @@ from allocation.models import (
     VoteRound,
     VoteSettings,
 )
+from allocation.models.core import OfferReason
 from allocation.ranking import vacancy_ranking
 from allocation.tasks import votes_tick
 from projects.models import Profile
@@ -1144,7 +1145,11 @@ def test_confirming_the_winner_offers_the_unit_to_the_winner(scene):
         OfferStatus.OPEN,
         2,
     )
-    assert offer.reason.strip()
+    # Number 2 needs a reason: the vote's, kept as a fact and said in the reader's language.
+    assert (offer.reason, offer.reason_code) == ("", OfferReason.VOTE_WINNER)
+    assert offer.reason_text == "Chosen by the residents' association's vote."
+    with translation.override("nl"):
+        assert offer.reason_text == "Gekozen bij de stemming van de woonvereniging."
     assert Vacancy.objects.get(pk=scene.vacancy.pk).status == VacancyStatus.OFFERED
     assert (decided.decision, decided.offer, decided.decided_by) == (
         Decision.CONFIRMED,
@@ -1214,7 +1219,12 @@ def test_without_a_winner_the_rankings_number_one_needs_no_reason(scene, picks, 
     offer = Offer.objects.get()
     assert (decided.decision, decided.decision_reason) == (Decision.RANKING, "")
     assert (offer.application, offer.rank) == (scene.candidates[0], 1)
-    assert offer.reason.strip()
+    assert (offer.reason, offer.reason_code) == ("", f"vote_{outcome}")
+    said = {Outcome.TIE: "a tie", Outcome.NO_QUORUM: "no quorum"}[outcome]
+    assert (
+        offer.reason_text
+        == f"The association's vote gave no winner ({said}); number 1 of the ranking."
+    )
 
 
 def test_no_offer_from_a_round_needs_a_reason(scene):

@@ -7,17 +7,24 @@ withdrawn, planned) is appended to `AllocationEvent`, which is never changed aft
 corporation can account for each letting.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import cached_property
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from projects.models import Organisation, OrganisationKind, Project, ScopedByProjectQuerySet, Unit
-from residents.models import ContractType, Person, ResidentRole
+from residents.models import Contract, ContractType, Person, ResidentRole, TargetGroup
+
+from .. import scoring
 
 weight_validators = [MinValueValidator(0), MaxValueValidator(10)]
 
@@ -302,6 +309,48 @@ class OfferStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+class OfferReason(models.TextChoices):
+    """Why the system made an offer without a reason typed by staff (rendered at display time)."""
+
+    VOTE_WINNER = "vote_winner", _("Chosen by the residents' association's vote")
+    VOTE_TIE = "vote_tie", _("The association's vote tied; number 1 of the ranking")
+    VOTE_NO_QUORUM = (
+        "vote_no_quorum",
+        _("The association's vote had no quorum; number 1 of the ranking"),
+    )
+    PLAN = "plan", _("Batch plan")
+
+
+def offer_reason_sentence(code: str, plan_at: dt.datetime | None = None) -> str:
+    """The sentence for an offer the system gave a reason to, in the current language."""
+    from .votes import Outcome
+
+    if code == OfferReason.VOTE_WINNER:
+        return gettext("Chosen by the residents' association's vote.")
+    if code in (OfferReason.VOTE_TIE, OfferReason.VOTE_NO_QUORUM):
+        outcome = Outcome.TIE if code == OfferReason.VOTE_TIE else Outcome.NO_QUORUM
+        return gettext(
+            "The association's vote gave no winner (%(outcome)s); number 1 of the ranking."
+        ) % {"outcome": str(outcome.label).lower()}
+    if code == OfferReason.PLAN:
+        if plan_at is None:
+            return gettext("Batch plan: the best fill under the project's rules.")
+        return gettext("Batch plan of %(when)s: the best fill under the project's rules.") % {
+            "when": local_moment(plan_at)
+        }
+    return ""
+
+
+def local_moment(moment: dt.datetime) -> str:
+    """A moment in a sentence: day and time in Amsterdam, in the current language."""
+    return date_format(timezone.localtime(moment), "j F Y H:i")
+
+
+def local_day(iso: str) -> str:
+    """A day kept as an ISO date, as a sentence shows it ("3 maart 2026")."""
+    return date_format(dt.date.fromisoformat(iso), "j F Y")
+
+
 class OfferQuerySet(models.QuerySet):
     def for_user(self, user) -> "OfferQuerySet":
         return self.filter(vacancy__project__in=Project.objects.for_user(user))
@@ -320,7 +369,14 @@ class Offer(models.Model):
     score = models.DecimalField(_("score when chosen"), max_digits=5, decimal_places=1)
     explanation = models.JSONField(_("explanation when chosen"), default=list)
     breaks_band = models.BooleanField(_("breaks a band"), default=False)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), blank=True, help_text=_("As staff typed it."))
+    reason_code = models.CharField(
+        _("reason given by the system"),
+        max_length=20,
+        choices=OfferReason.choices,
+        blank=True,
+        help_text=_("Set when the offer followed the association's vote or a batch plan."),
+    )
     reply_by = models.DateField(_("reply by"))
     status = models.CharField(
         _("status"), max_length=10, choices=OfferStatus.choices, default=OfferStatus.OPEN
@@ -380,6 +436,30 @@ class Offer(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("allocation:offer_detail", args=[self.pk])
 
+    @cached_property
+    def explanation_lines(self) -> list[scoring.Line]:
+        """The explanation staff saw, rendered in the reader's language (one query for the target
+        groups' names). Lines stored as text before they kept their facts are shown as stored."""
+        ids = {
+            item["params"]["group"]
+            for item in self.explanation
+            if "group" in (item.get("params") or {})
+        }
+        labels = scoring.Labels(
+            groups=TargetGroup.objects.in_bulk(ids) if ids else {},
+            intake=dict(IntakeOutcome.choices),
+        )
+        return [scoring.Line.from_stored(item, labels) for item in self.explanation]
+
+    @property
+    def reason_text(self) -> str:
+        """Why this candidate: what staff typed, else the system's reason in the reader's
+        language."""
+        if self.reason or not self.reason_code:
+            return self.reason
+        plan_at = self.plan.created_at if self.plan_id else None
+        return offer_reason_sentence(self.reason_code, plan_at)
+
 
 class EventKind(models.TextChoices):
     OPENED = "opened", _("Vacancy opened")
@@ -433,7 +513,12 @@ class AllocationEvent(models.Model):
     )
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=1, null=True, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), blank=True, help_text=_("What a person typed."))
+    # What the system knew of the step, rendered in the reader's language by `facts_text`:
+    # opened {"contract": id}; expired {"reply_by": ISO date}; offered {"offer_reason": code,
+    # "plan_at": ISO moment}; vote opened {"candidates", "voters", "last_day"}; vote closed
+    # {"outcome": code, "voted", "electorate"}; vote decided {"decision": code}.
+    facts = models.JSONField(_("facts"), default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
@@ -443,6 +528,60 @@ class AllocationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vacancy}: {self.get_kind_display()}"
+
+    @property
+    def text(self) -> str:
+        """Why, in the reader's language: the system's sentence from the facts, then what a
+        person typed. A step logged before events kept their facts shows its reason as it is."""
+        return "\n".join(part for part in (self.facts_text, self.reason) if part)
+
+    @property
+    def facts_text(self) -> str:
+        """The system's sentence for the step, in the current language; empty without facts."""
+        from .votes import Decision, Outcome
+
+        facts = self.facts or {}
+        if self.kind == EventKind.OPENED and "contract" in facts:
+            return gettext("End of contract %(contract)s") % {
+                "contract": self._contract or f"#{facts['contract']}"
+            }
+        if self.kind == EventKind.EXPIRED and "reply_by" in facts:
+            return gettext("No reply by %(date)s.") % {"date": local_day(facts["reply_by"])}
+        if self.kind == EventKind.OFFERED and "offer_reason" in facts:
+            plan_at = facts.get("plan_at")
+            return offer_reason_sentence(
+                facts["offer_reason"], dt.datetime.fromisoformat(plan_at) if plan_at else None
+            )
+        if self.kind == EventKind.VOTE_OPENED and "last_day" in facts:
+            return gettext("%(n)s candidates, %(voters)s voters, last day %(day)s") % {
+                "n": facts["candidates"],
+                "voters": facts["voters"],
+                "day": local_day(facts["last_day"]),
+            }
+        if self.kind == EventKind.VOTE_CLOSED and "outcome" in facts:
+            return gettext("%(outcome)s; %(voted)s of %(size)s voted") % {
+                "outcome": _label(Outcome, facts["outcome"]),
+                "voted": facts["voted"],
+                "size": facts["electorate"],
+            }
+        if self.kind == EventKind.VOTE_DECIDED and "decision" in facts:
+            return _label(Decision, facts["decision"])
+        return ""
+
+    @cached_property
+    def _contract(self) -> Contract | None:
+        return (
+            Contract.objects.select_related("contract_type", "person", "unit")
+            .filter(pk=self.facts["contract"])
+            .first()
+        )
+
+
+def _label(choices, code: str) -> str:
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return code
 
 
 class FillPlan(models.Model):

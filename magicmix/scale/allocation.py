@@ -39,7 +39,14 @@ from .stays import People, Stay
 
 DAY = dt.timedelta(days=1)
 VOTERS = 12  # members with a login per project whose association votes
-EXPLANATION = [{"text": "Past binnen de bandbreedte van het project.", "warn": False}]
+# One explanation line as the ranking stores it (allocation.scoring.Line: a key and its facts).
+EXPLANATION = [
+    {
+        "key": "project_share",
+        "params": {"before": 50, "after": 52, "low": 40, "high": 60},
+        "warn": False,
+    }
+]
 
 
 def at(day: dt.date, hour: int = 10) -> dt.datetime:
