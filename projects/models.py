@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -362,6 +363,8 @@ class Unit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "number"], name="unit_number_per_project"),
         ]
+        # The people search finds a tenant by unit number, ignoring case (number__iexact).
+        indexes = [models.Index(Upper("number"), name="unit_number_upper")]
 
     def __str__(self) -> str:
         return f"{self.project} {self.number}"

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from django.db import connection as default_connection
 from django.db.models import CharField, F, FloatField, Func, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
 
 # Letters that Unicode does not decompose into a base letter and an accent.
 _LETTERS = str.maketrans(
@@ -47,7 +46,8 @@ class Fold(Func):
 
 
 class SearchText(Func):
-    """One folded text per person: the expression of the trigram index (migration 0009)."""
+    """One folded text per person: `Person.search_text`, a stored generated column that the
+    trigram index of migration 0009 holds."""
 
     template = "mm_fold(%(expressions)s)"
     arg_joiner = " || ' ' || "
@@ -71,14 +71,24 @@ def register_sqlite_functions(sender, connection, **kwargs) -> None:
         connection.connection.create_function("mm_fold", 1, fold, deterministic=True)
 
 
-def _unit_matches(queryset: QuerySet, word: str, today) -> list[int]:
-    """Persons of `queryset` whose contract on a unit numbered `word` holds now or later."""
-    from .models import Contract, ContractState
+def _unit_matches(word: str, today) -> list[int]:
+    """Persons with a contract on a unit numbered `word` that holds today or later (a draft, an
+    upcoming or a current contract; not one that has ended). The caller's scoped QuerySet is
+    narrowed by these ids, so another corporation's tenants never come through."""
+    from projects.models import Unit
 
+    from .models import IN_FORCE, Contract, ContractStatus
+    from .models.state import lapsed_q
+
+    units = list(Unit.objects.filter(number__iexact=word).order_by().values_list("pk", flat=True))
+    if not units:  # most words are names: one indexed look-up (projects' unit_number_upper)
+        return []
+    holds = Q(status__in=(ContractStatus.DRAFT, *IN_FORCE)) & (
+        Q(end_date__isnull=True) | Q(end_date__gte=today) | lapsed_q()
+    )
     return list(
-        Contract.objects.filter(person__in=queryset.values("pk"), unit__number__iexact=word)
-        .with_state(today)
-        .exclude(state_code=ContractState.ENDED)
+        Contract.objects.filter(holds, unit__in=units)
+        .order_by()
         .values_list("person_id", flat=True)
         .distinct()
     )
@@ -99,24 +109,26 @@ def person_search(queryset: QuerySet, query: str, *, today=None) -> Found:
     terms = words(query)
     if not terms:
         return Found(queryset)
-    found = queryset.annotate(search_text=SearchText())
+    found, by_unit = queryset, False
     for word in terms:
         match = Q(search_text__contains=word)
-        unit_ids = _unit_matches(queryset, word, today)
+        unit_ids = _unit_matches(word, today)
         if unit_ids:
             match |= Q(pk__in=unit_ids)
+            by_unit = True
         found = found.filter(match)
     postgres = default_connection.vendor == "postgresql"
     if not postgres:
         return Found(found.order_by("last_name", "first_name", "pk"))
     folded = Value(" ".join(terms))
-    ranked = found.annotate(match=Coalesce(Similarity(folded, SearchText()), Value(0.0))).order_by(
+    ranked = found.annotate(match=Similarity(folded, F("search_text"))).order_by(
         "-match", "last_name", "first_name", "pk"
     )
-    if ranked.exists() or len(" ".join(terms)) < SIMILAR_MIN:
+    # Names that look alike only for a query that is no unit number and matched nobody.
+    if by_unit or len(" ".join(terms)) < SIMILAR_MIN or ranked.exists():
         return Found(ranked)
     similar = (
-        queryset.annotate(search_text=SearchText(), match=Similarity(folded, SearchText()))
+        queryset.annotate(match=Similarity(folded, F("search_text")))
         .filter(search_text__trigram_word_similar=" ".join(terms), match__gte=SIMILAR_THRESHOLD)
         .order_by("-match", "last_name", "first_name", "pk")
     )

@@ -31,6 +31,7 @@ from projects.models import (
 )
 
 from ..dates import add_months, age_on, term_last_day
+from ..search import SearchText
 from .state import (
     IN_FORCE,
     IN_FORCE_STATES,
@@ -262,7 +263,14 @@ class Person(models.Model):
         related_name="person",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    history = HistoricalRecords(excluded_fields=["created_at"], bases=[HistoryAuthor])
+    # What the people search matches (residents/search.py): name, reference, e-mail and phone,
+    # folded (no accents, lower case) by the database itself on every write, whatever writes.
+    search_text = models.GeneratedField(
+        expression=SearchText(), output_field=models.TextField(), db_persist=True, editable=False
+    )
+    history = HistoricalRecords(
+        excluded_fields=["created_at", "search_text"], bases=[HistoryAuthor]
+    )
 
     objects = PersonQuerySet.as_manager()
 
