@@ -133,6 +133,7 @@ CANDIDATE_FIELDS = (
     "intake_outcome",
     "registered_on",
     "nominated_by_id",
+    "person__reference",
 )
 
 
@@ -152,6 +153,7 @@ def candidates_of(applications) -> list[scoring.Candidate]:
             intake=row[10],
             registered_on=row[11],
             nominated_by_id=row[12],
+            reference=row[13],
         )
         for row in applications.values_list(*CANDIDATE_FIELDS)
     ]

@@ -37,6 +37,7 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from residents.dates import age_on
+from residents.models.core import identity
 
 WAITING_FULL_MONTHS = 60
 INTAKE_PARTS = {"positive": 1.0, "doubts": 0.5, "pending": 0.25}
@@ -148,6 +149,12 @@ class Candidate:
     intake: str
     registered_on: dt.date
     nominated_by_id: int | None = None
+    reference: str = ""
+
+    @property
+    def identity(self) -> str:
+        """The reference and year of birth that tell namesakes apart (staff pages only)."""
+        return identity(self.reference, self.date_of_birth)
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,13 @@ from .models import (
 from .ranking import intake_labels, vacancy_ranking, what_if
 
 RANKING_PAGE_SIZE = 25
+# The ranking is computed in Python (allocation.scoring); its columns sort there.
+RANKING_SORTS = {"rank": (), "name": (), "score": ()}
+RANKING_KEYS = {
+    "rank": lambda item: item.rank,
+    "name": lambda item: item.candidate.name.casefold(),
+    "score": lambda item: item.score,
+}
 INELIGIBLE_SHOWN = 50
 
 
@@ -227,6 +234,23 @@ def vacancy_detail(request, pk):
     open_offer = (
         vacancy.offers.filter(status=OfferStatus.OPEN).select_related("application__person").first()
     )
+    let_offer = (
+        vacancy.offers.filter(status=OfferStatus.ACCEPTED)
+        .select_related("application__person")
+        .first()
+        if vacancy.status == VacancyStatus.FILLED
+        else None
+    )
+    let_contract = (
+        Contract.objects.with_state(today)
+        .select_related("contract_type")
+        .filter(pk=let_offer.contract_id)
+        .first()
+        if let_offer and let_offer.contract_id
+        else None
+    )
+    sorting = Sorting(request, RANKING_SORTS, default="rank")
+    ranked = sorting.sort_rows(list(ranking.ranked), RANKING_KEYS)
     rounds = list(vacancy.vote_rounds.all())
     if any(r.is_open and r.closes_at <= timezone.now() for r in rounds):
         voting.rounds_close_due(vacancy.vote_rounds.all())  # a due round closes when shown
@@ -237,7 +261,10 @@ def vacancy_detail(request, pk):
         {
             "vacancy": vacancy,
             "ranking": ranking,
-            "page_obj": page_of(request, ranking.ranked, RANKING_PAGE_SIZE),
+            "page_obj": page_of(request, ranked, RANKING_PAGE_SIZE),
+            "sorting": sorting,
+            "let_offer": let_offer,
+            "let_contract": let_contract,
             "ineligible": ranking.ineligible[:INELIGIBLE_SHOWN],
             "ineligible_count": len(ranking.ineligible),
             "open_offer": open_offer,

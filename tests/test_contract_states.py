@@ -490,3 +490,43 @@ def test_the_dashboard_counts_a_fixed_term_ended_by_its_notice_as_outflow(projec
     )
     fixed_term(project_a, start=D(2024, 9, 1), end=D(2026, 8, 31))  # no notice: it runs on
     assert outflow([project_a.pk], quarter) == {project_a.pk: {Outflow.UNKNOWN: 1}}
+
+
+def test_a_let_vacancy_shows_who_got_it_instead_of_the_ranking(offered, staff_a, client_for):
+    vacancy = offered.vacancy
+    client = english(client_for(staff_a))
+    before = client.get(vacancy.get_absolute_url())
+    assert before.context["page_obj"] is not None
+    person = offered.application.person
+    person.reference = "R-7001"
+    person.save()
+    ranked = client.get(vacancy.get_absolute_url()).content.decode()
+    assert "R-7001, 2000" in ranked  # the reference and year of birth beside the name
+    allocation.offer_accept(offer=offered, user=staff_a, start_date=TODAY, today=TODAY)
+    html = client.get(vacancy.get_absolute_url()).content.decode()
+    contract = Offer.objects.get().contract
+    assert f"Let to {person.full_name}" in html
+    assert contract.get_absolute_url() in html
+    assert reverse("residents:contract_sign", args=[contract.pk]) in html
+    assert 'id="ranking"' not in html
+
+
+def test_the_ranking_sorts_by_name(offered, staff_a, client_for, project_a):
+    vacancy = offered.vacancy
+    allocation.offer_withdraw(offer=offered, note="Test", user=staff_a)
+    for name in ("Zoë", "Anna"):
+        application = Application(
+            project=project_a,
+            person=PersonFactory(
+                corporation=project_a.corporation, first_name=name, target_group_code="student"
+            ),
+            registered_on=D(2025, 1, 1),
+            intake_outcome=IntakeOutcome.POSITIVE,
+            intake_on=D(2026, 1, 1),
+        )
+        application.full_clean()
+        application.save()
+    page = client_for(staff_a).get(vacancy.get_absolute_url(), {"sort": "name"})
+    names = [item.candidate.name.split()[0] for item in page.context["page_obj"]]
+    assert names == sorted(names, key=str.casefold)
+    assert names[0] == "Anna"
