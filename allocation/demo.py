@@ -226,6 +226,7 @@ class AllocationDemo:
         }
         # The past votes draw from their own seeded random, so the rest stays as it is.
         self.past_rng = random.Random(SEED + 3)  # noqa: S311 - demo data, not secrets
+        self.references: dict[int, int] = {}  # corporation pk -> candidates numbered so far
 
     def build(self) -> AllocationSummary:
         projects = {p.name: p for p in Project.objects.filter(name__in=CANDIDATES)}
@@ -265,8 +266,12 @@ class AllocationDemo:
         first_names, last_names, languages = NAME_POOLS[pool]
         first, last = rng.choice(first_names), rng.choice(last_names)
         household = rng.randint(*HOUSEHOLD.get(group, (1, 1)))
+        # Home-seekers have an ERP relation number too, in a range of their own: K-8001...
+        number = self.references.get(project.corporation_id, 8000) + 1
+        self.references[project.corporation_id] = number
         person = Person(
             corporation=project.corporation,
+            reference=f"K-{number}",
             first_name=first,
             last_name=last,
             date_of_birth=birth,
