@@ -8,7 +8,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 
 from allocation import services as allocation
 from allocation.models import Application, IntakeOutcome, Offer, Vacancy, VacancyStatus
@@ -29,6 +28,7 @@ from residents.models import (
 )
 
 from .factories import ContractFactory, PersonFactory, UnitFactory, UserFactory
+from .test_lifecycle_views import day_en, english
 
 D = dt.date
 TODAY = timezone.localdate()
@@ -39,18 +39,6 @@ DAY = dt.timedelta(days=1)
 def _english():
     with translation.override("en"):
         yield
-
-
-def english(client):
-    from django.conf import settings
-
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-def day_en(value: dt.date) -> str:
-    with translation.override("en"):
-        return date_format(value, "j F Y")
 
 
 def state_on(contract: Contract, day: dt.date) -> str:

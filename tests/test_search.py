@@ -13,6 +13,7 @@ from residents.models import ContractStatus, EndReason, Outflow
 from residents.search import fold, register_sqlite_functions, words
 
 from .factories import ContractFactory, PersonFactory, UnitFactory
+from .test_lifecycle_views import english
 from .test_query_counts import count_queries
 
 
@@ -99,7 +100,7 @@ def test_every_word_must_match(staff_a, client_for, people):
 
 
 def test_a_typo_offers_names_that_look_alike(staff_a, client_for, people):
-    response = client_for(staff_a).get(reverse("residents:person_list"), {"q": "Hofmann"})
+    response = english(client_for(staff_a)).get(reverse("residents:person_list"), {"q": "Hofmann"})
     assert response.context["similar"] is True
     assert {p.pk for p, _ in response.context["rows"]} == {
         people["noor"].pk,
