@@ -278,6 +278,7 @@ def test_a_flip_per_a_future_date_reads_ending_and_starts_on(project_a, care_org
     assert state_on(regular, last + DAY) == ContractState.ACTIVE
     assert state_on(omklap, last + DAY) == ContractState.ENDED
     assert Contract.objects.get(pk=regular.pk).state_label == f"Starts on {day_en(last + DAY)}"
+    assert Contract.objects.get(pk=omklap.pk).state_label == f"Flips on {day_en(last)}"
     assert not Vacancy.objects.exists()  # the tenant stays: the unit is not free
 
 

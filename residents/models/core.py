@@ -650,7 +650,9 @@ class Contract(models.Model):
 
     @property
     def state_label(self) -> str:
-        return state_label(self.state, start=self.start_date, end=self.end_date)
+        return state_label(
+            self.state, start=self.start_date, end=self.end_date, reason=self.end_reason
+        )
 
     @property
     def state_css(self) -> str:

@@ -160,8 +160,9 @@ def state_expression(on: dt.date) -> Case:
     )
 
 
-def state_label(state: str, *, start: dt.date | None, end: dt.date | None) -> str:
-    """The state in words, with the date that makes it true: "Opgezegd per 31 januari 2027"."""
+def state_label(state: str, *, start: dt.date | None, end: dt.date | None, reason: str = "") -> str:
+    """The state in words, with the date that makes it true: "Opgezegd per 31 januari 2027";
+    an omklap contract that flips says so ("Klapt om per ...")."""
 
     def day(value):
         return date_format(value, "j F Y") if value else ""
@@ -169,6 +170,8 @@ def state_label(state: str, *, start: dt.date | None, end: dt.date | None) -> st
     if state == ContractState.UPCOMING:
         return gettext("Starts on %(date)s") % {"date": day(start)}
     if state == ContractState.ENDING:
+        if reason == "flipped":
+            return gettext("Flips on %(date)s") % {"date": day(end)}
         return gettext("Ends on %(date)s") % {"date": day(end)}
     if state == ContractState.ENDED and end:
         return gettext("Ended on %(date)s") % {"date": day(end)}
