@@ -519,3 +519,21 @@ def test_the_ranking_sorts_by_name(offered, staff_a, client_for, project_a):
     names = [item.candidate.name.split()[0] for item in page.context["page_obj"]]
     assert names == sorted(names, key=str.casefold)
     assert names[0] == "Anna"
+
+
+def test_the_end_form_of_an_omklap_contract_flips_it(project_a, care_org, staff_a, client_for):
+    omklap = ContractFactory(
+        unit=UnitFactory(project=project_a),
+        person=PersonFactory(corporation=project_a.corporation, role="vragend"),
+        contract_type_code="omklap",
+        start_date=D(2024, 1, 1),
+        holder_organisation=care_org,
+    )
+    client = client_for(staff_a)
+    url = reverse("residents:contract_end", args=[omklap.pk])
+    assert 'value="flipped"' in client.get(url).content.decode()
+    data = {"end_date": TODAY.isoformat(), "end_reason": "flipped", "confirmed": "1"}
+    client.post(url, data)
+    regular = Contract.objects.get(flipped_from=omklap)
+    assert (regular.start_date, regular.signed_by) == (TODAY + DAY, staff_a)
+    assert not Vacancy.objects.exists()
