@@ -12,10 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from residents.dates import term_last_day
+from residents.dates import long_date, term_last_day
 from residents.models import Contract, ContractStatus, ContractType, EndReason
 from residents.models.lifecycle import Notice
 
@@ -205,7 +204,7 @@ def vacancy_open_when_end_known(*, contract: Contract, today: dt.date) -> str | 
     if vacancy is not None:
         return _("The vacancy of unit %(unit)s is open, free from %(day)s.") % {
             "unit": vacancy.unit.number,
-            "day": date_format(vacancy.available_from, "j F Y"),
+            "day": long_date(vacancy.available_from),
         }
     later = ending_contracts(today=today, lead_days=100 * 366).filter(pk=contract.pk).exists()
     if later:
@@ -215,7 +214,7 @@ def vacancy_open_when_end_known(*, contract: Contract, today: dt.date) -> str | 
             "is free."
         ) % {
             "unit": contract.unit.number,
-            "day": date_format(opens, "j F Y"),
+            "day": long_date(opens),
             "lead": LEAD_DAYS,
         }
     return None
@@ -402,7 +401,7 @@ def offer_accept(
         raise ValidationError(
             {
                 "start_date": _("The unit is free from %(day)s: the contract cannot start earlier.")
-                % {"day": date_format(vacancy.available_from, "j F Y")}
+                % {"day": long_date(vacancy.available_from)}
             }
         )
     if start < today and not start_note:
@@ -412,7 +411,7 @@ def offer_accept(
                     "The start date %(day)s lies in the past: give the reason (for example, the "
                     "tenant has had the keys since then), or choose today or later."
                 )
-                % {"day": date_format(start, "j F Y")}
+                % {"day": long_date(start)}
             }
         )
     offer.contract = draft_contract(

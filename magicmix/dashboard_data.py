@@ -39,7 +39,7 @@ from residents.models import (
     ResidentRole,
     ResidentWarning,
 )
-from residents.models.state import certain_end_q
+from residents.models.state import certain_end_q, not_over_q
 
 
 @dataclass(frozen=True, order=True)
@@ -144,7 +144,7 @@ def occupied_days(ids, quarter: Quarter) -> dict:
     rows = (
         Contract.objects.filter(_in(ids), status__in=(ContractStatus.ACTIVE, ContractStatus.ENDED))
         .filter(start_date__lte=quarter.end)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=quarter.start) | lapsed)
+        .filter(not_over_q(quarter.start))
         .values("unit__project_id")
         .annotate(span=Sum(span), n=Count("pk"))
         .order_by()
@@ -325,7 +325,7 @@ def trend(ids, quarters: list[Quarter]) -> tuple[dict, People]:
     rows = (
         Contract.objects.filter(_in(ids), status__in=(ContractStatus.ACTIVE, ContractStatus.ENDED))
         .filter(start_date__lte=ends[-1])
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=ends[0]) | lapsed)
+        .filter(not_over_q(ends[0]))
         .annotate(
             first=_index_case("start_date", ends, after=True),
             last=Case(

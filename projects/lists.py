@@ -46,7 +46,7 @@ class SortLink:
 class Sorting:
     """The sort order a list's request asks for: `?sort=name` or `?sort=-end` (descending)."""
 
-    def __init__(self, request, columns: dict[str, tuple], default: str):
+    def __init__(self, request, columns: dict[str, tuple[str, ...]], default: str):
         self.request, self.columns = request, columns
         asked = request.GET.get(SORT_PARAM, default)
         key = asked.removeprefix("-")
@@ -60,14 +60,10 @@ class Sorting:
 
     def order_by(self) -> list:
         """The order_by terms: empty values last in either direction, the pk to break ties."""
-        terms = []
-        for term in self.columns[self.key]:
-            expression = F(term) if isinstance(term, str) else term
-            terms.append(
-                OrderBy(expression, descending=self.descending, nulls_last=True)
-                if not isinstance(expression, OrderBy)
-                else expression
-            )
+        terms = [
+            OrderBy(F(name), descending=self.descending, nulls_last=True)
+            for name in self.columns[self.key]
+        ]
         return [*terms, OrderBy(F("pk"), descending=self.descending)]
 
     def apply(self, queryset):

@@ -7,6 +7,8 @@ Months are calendar months, never 30 days. Where a day does not exist in the tar
 import calendar
 import datetime as dt
 
+from django.utils.formats import date_format
+
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """`day` shifted by whole calendar months (negative goes back), clamped to the month's end."""
@@ -36,3 +38,8 @@ def term_last_day(start: dt.date, months: int) -> dt.date:
 def age_on(birth_date: dt.date, day: dt.date) -> int:
     """Completed years on `day` (someone born on 29 February turns a year older on 1 March)."""
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def long_date(day: dt.date) -> str:
+    """A date as running text and messages write it, in the active language: "3 december 2026"."""
+    return date_format(day, "j F Y")

@@ -14,6 +14,8 @@ from simple_history.signals import pre_create_historical_record
 
 from projects.forms import user_label
 
+from .dates import long_date
+
 HISTORY_ROWS = 20
 
 
@@ -43,7 +45,7 @@ def _show(field, value, related: dict) -> str:
     if isinstance(value, dt.datetime):
         return date_format(timezone.localtime(value), "j F Y H:i")
     if isinstance(value, dt.date):
-        return date_format(value, "j F Y")
+        return long_date(value)
     return str(value)
 
 
@@ -107,7 +109,7 @@ def contract_extra_rows(contract) -> list[dict]:
             "when": notice.recorded_at,
             "who": user_label(notice.given_by),
             "what": _("notice given on %(day)s (%(means)s)")
-            % {"day": date_format(notice.given_on, "j F Y"), "means": notice.get_means_display()},
+            % {"day": long_date(notice.given_on), "means": notice.get_means_display()},
             "changes": [],
         }
         for notice in contract.notices.select_related("given_by")

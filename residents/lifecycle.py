@@ -12,10 +12,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .dates import add_months
+from .dates import add_months, long_date
 from .models import (
     REGULAR_TYPE_CODE,
     CheckIn,
@@ -31,10 +30,6 @@ from .models import (
     ResidentWarning,
 )
 from .services import announce_end, contract_end, record_end
-
-
-def _day(value: dt.date) -> str:
-    return date_format(value, "j F Y")
 
 
 def _locked(contract: Contract) -> Contract:
@@ -87,7 +82,7 @@ def notice_record(
                     "Notice was recorded already: given on %(day)s. Tick the box to record "
                     "another notice as well."
                 )
-                % {"day": _day(earlier.given_on)}
+                % {"day": long_date(earlier.given_on)}
             }
         )
     window = contract.notice_window
@@ -104,10 +99,10 @@ def notice_record(
                     "does not count and the tenancy continues open-ended."
                 )
                 % {
-                    "end": _day(contract.end_date),
-                    "opens": _day(window.opens),
-                    "closes": _day(window.closes),
-                    "day": _day(given_on),
+                    "end": long_date(contract.end_date),
+                    "opens": long_date(window.opens),
+                    "closes": long_date(window.closes),
+                    "day": long_date(given_on),
                     "side": side,
                 }
             }
@@ -268,7 +263,7 @@ def guidance_extend(
         raise ValidationError(
             {
                 "new_end": _("The new end must lie after the current end of guidance, %(day)s.")
-                % {"day": _day(current)}
+                % {"day": long_date(current)}
             }
         )
     if not reason.strip():

@@ -10,7 +10,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -25,6 +24,7 @@ from .access import (
     get_person_for_user,
     get_trajectory_for_care_worker,
 )
+from .dates import long_date
 from .forms import (
     CheckInForm,
     ExtendForm,
@@ -43,10 +43,6 @@ def _form_page(request, form, *, title, back, intro="", **extra):
     back_url = back if isinstance(back, str) else back.get_absolute_url()
     context = {"form": form, "title": title, "back_url": back_url, "intro": intro}
     return render(request, "residents/lifecycle_form.html", context | extra)
-
-
-def _day(value) -> str:
-    return date_format(value, "j F Y")
 
 
 def notice_create(request, pk):
@@ -80,7 +76,7 @@ def notice_create(request, pk):
             messages.success(
                 request,
                 _("Notice recorded: the contract ends on %(day)s.")
-                % {"day": _day(contract.end_date)},
+                % {"day": long_date(contract.end_date)},
             )
             for sentence in notice.effects:
                 messages.info(request, sentence)
@@ -88,12 +84,16 @@ def notice_create(request, pk):
     intro = _(
         "The contract ends on %(end)s. Notice counts only when given from %(opens)s up to and "
         "including %(closes)s."
-    ) % {"end": _day(contract.end_date), "opens": _day(window.opens), "closes": _day(window.closes)}
+    ) % {
+        "end": long_date(contract.end_date),
+        "opens": long_date(window.opens),
+        "closes": long_date(window.closes),
+    }
     if earlier is not None:
         intro += " " + _(
             "Notice was recorded already: given on %(day)s. Record another one only if it was "
             "really given again (a letter sent once more, say)."
-        ) % {"day": _day(earlier.given_on)}
+        ) % {"day": long_date(earlier.given_on)}
     return _form_page(
         request,
         form,
@@ -140,7 +140,7 @@ def lapse_decide(request, pk):
         "The notice window closed on %(closes)s without a recorded notice, so by law the contract "
         "does not end on %(end)s but continues open-ended. Convert it to an open-ended contract, "
         "or record an exception and why (for example: notice was given but recorded late)."
-    ) % {"closes": _day(contract.notice_window.closes), "end": _day(contract.end_date)}
+    ) % {"closes": long_date(contract.notice_window.closes), "end": long_date(contract.end_date)}
     return _form_page(
         request,
         form,
@@ -289,7 +289,7 @@ def _evaluation_act(request, contract, action, data, today):
         messages.success(
             request,
             _("Flipped: a regular contract in %(name)s's own name starts on %(day)s.")
-            % {"name": contract.person.full_name, "day": _day(new.start_date)},
+            % {"name": contract.person.full_name, "day": long_date(new.start_date)},
         )
         return redirect(new)
     if action == "extend":
@@ -311,7 +311,7 @@ def _evaluation_act(request, contract, action, data, today):
     messages.success(
         request,
         _("The trajectory ends: the contract's last day is %(day)s.")
-        % {"day": _day(data["end_date"])},
+        % {"day": long_date(data["end_date"])},
     )
     for sentence in ended.effects:
         messages.info(request, sentence)
@@ -324,17 +324,17 @@ def _evaluation_confirm(request, contract, action, form):
     if action == "flip":
         summary = [
             _("The omklap contract of %(name)s ends on %(day)s (omgeklapt).")
-            % {"name": name, "day": _day(data["last_day"])},
+            % {"name": name, "day": long_date(data["last_day"])},
             _("A regular, open-ended contract in %(name)s's own name starts on %(day)s.")
-            % {"name": name, "day": _day(data["last_day"] + dt.timedelta(days=1))},
+            % {"name": name, "day": long_date(data["last_day"] + dt.timedelta(days=1))},
         ]
         label = _("Confirm: flip the contract")
     else:
         summary = [
             _("The omklap contract of %(name)s ends on %(day)s, without a flip.")
-            % {"name": name, "day": _day(data["end_date"])},
-            _("Reason: %(reason)s.") % {"reason": dict(EndReason.choices)[data["end_reason"]]},
-            _("Moves to: %(outflow)s.") % {"outflow": dict(Outflow.choices)[data["outflow"]]},
+            % {"name": name, "day": long_date(data["end_date"])},
+            _("Reason: %(reason)s.") % {"reason": EndReason(data["end_reason"]).label},
+            _("Moves to: %(outflow)s.") % {"outflow": Outflow(data["outflow"]).label},
         ]
         label = _("Confirm: end the contract")
     return render(

@@ -78,16 +78,15 @@ def _unit_matches(word: str, today) -> list[int]:
     from projects.models import Unit
 
     from .models import IN_FORCE, Contract, ContractStatus
-    from .models.state import lapsed_q
+    from .models.state import not_over_q
 
     units = list(Unit.objects.filter(number__iexact=word).order_by().values_list("pk", flat=True))
     if not units:  # most words are names: one indexed look-up (projects' unit_number_upper)
         return []
-    holds = Q(status__in=(ContractStatus.DRAFT, *IN_FORCE)) & (
-        Q(end_date__isnull=True) | Q(end_date__gte=today) | lapsed_q()
-    )
     return list(
-        Contract.objects.filter(holds, unit__in=units)
+        Contract.objects.filter(
+            not_over_q(today), status__in=(ContractStatus.DRAFT, *IN_FORCE), unit__in=units
+        )
         .order_by()
         .values_list("person_id", flat=True)
         .distinct()

@@ -7,7 +7,6 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from magicmix.reminders import contract_reminders
@@ -18,6 +17,7 @@ from projects.models import Organisation, Project
 
 from . import lifecycle, services
 from .access import get_contract_for_user, get_person_for_user
+from .dates import long_date
 from .filters import PersonFilter
 from .forms import ContractEndForm, ContractForm, ContractSignForm, GroupLimitsForm, PersonForm
 from .history import contract_extra_rows, history_rows
@@ -373,7 +373,8 @@ def contract_sign(request, pk):
         else:
             messages.success(
                 request,
-                _("Signed: the contract holds from %(day)s.") % {"day": _day(contract.start_date)},
+                _("Signed: the contract holds from %(day)s.")
+                % {"day": long_date(contract.start_date)},
             )
             return redirect(contract)
     return _form_page(
@@ -387,8 +388,8 @@ def contract_sign(request, pk):
         % {
             "type": contract.contract_type.label,
             "unit": f"{contract.unit.project.name} {contract.unit.number}",
-            "start": _day(contract.start_date),
-            "end": _(" to %(day)s") % {"day": _day(contract.end_date)}
+            "start": long_date(contract.start_date),
+            "end": _(" to %(day)s") % {"day": long_date(contract.end_date)}
             if contract.end_date
             else _(", open-ended"),
         },
@@ -397,10 +398,6 @@ def contract_sign(request, pk):
         cancel_url=contract,
         submit_label=_("Sign"),
     )
-
-
-def _day(value) -> str:
-    return date_format(value, "j F Y")
 
 
 def confirmed(request) -> bool:
@@ -474,13 +471,13 @@ def contract_end(request, pk):
 def _ended_message(contract, last_day, today) -> str:
     if last_day >= today:
         return _("Notice of termination recorded: the contract ends on %(day)s.") % {
-            "day": _day(last_day)
+            "day": long_date(last_day)
         }
-    return _("Contract ended on %(day)s.") % {"day": _day(last_day)}
+    return _("Contract ended on %(day)s.") % {"day": long_date(last_day)}
 
 
 def _end_summary(contract, data) -> list[str]:
-    reason = dict(EndReason.choices)[data["end_reason"]]
+    reason = EndReason(data["end_reason"]).label
     lines = [
         _("%(type)s of %(name)s, unit %(unit)s.")
         % {
@@ -490,20 +487,18 @@ def _end_summary(contract, data) -> list[str]:
         },
         _("Last day: %(day)s; the unit is free from %(next)s.")
         % {
-            "day": _day(data["end_date"]),
-            "next": _day(data["end_date"] + dt.timedelta(days=1)),
+            "day": long_date(data["end_date"]),
+            "next": long_date(data["end_date"] + dt.timedelta(days=1)),
         },
         _("Reason: %(reason)s.") % {"reason": reason},
     ]
     if data["end_reason"] == EndReason.FLIPPED:
         lines.append(
             _("A regular contract in the tenant's own name starts on %(day)s.")
-            % {"day": _day(data["end_date"] + dt.timedelta(days=1))}
+            % {"day": long_date(data["end_date"] + dt.timedelta(days=1))}
         )
     elif data["outflow"]:
-        lines.append(
-            _("Moves to: %(outflow)s.") % {"outflow": dict(Outflow.choices)[data["outflow"]]}
-        )
+        lines.append(_("Moves to: %(outflow)s.") % {"outflow": Outflow(data["outflow"]).label})
     return lines
 
 

@@ -41,6 +41,7 @@ from .state import (
     ContractStatus,
     in_force_q,
     lapsed_q,
+    not_over_q,
     state_expression,
     state_label,
 )
@@ -475,14 +476,9 @@ class ContractQuerySet(models.QuerySet):
         on = on or timezone.localdate()
         return self.annotate(state_code=state_expression(on))
 
-    def in_state(self, *states: str, on: dt.date | None = None) -> "ContractQuerySet":
-        return self.with_state(on).filter(state_code__in=states)
-
     def overlapping(self, *, unit_id: int, start: dt.date, end: dt.date | None):
         """Contracts in force on the unit at some day in [start, end] (end None = open)."""
-        qs = self.filter(unit_id=unit_id, status__in=IN_FORCE).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=start) | self.lapsed_q()
-        )
+        qs = self.filter(not_over_q(start), unit_id=unit_id, status__in=IN_FORCE)
         if end is not None:
             qs = qs.filter(start_date__lte=end)
         return qs

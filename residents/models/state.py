@@ -27,11 +27,10 @@ from functools import lru_cache
 
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ..dates import add_months
+from ..dates import add_months, long_date
 
 __all__ = [
     "IN_FORCE",
@@ -42,6 +41,7 @@ __all__ = [
     "certain_end_q",
     "in_force_q",
     "lapsed_q",
+    "not_over_q",
     "open_ended_q",
     "state_expression",
     "state_label",
@@ -101,11 +101,15 @@ def lapsed_q() -> Q:
     )
 
 
+def not_over_q(on: dt.date) -> Q:
+    """Not past a certain last day on `on`: open-ended, ending on or after `on`, or lapsed (in
+    force past its end date). Says nothing of the start or of signing."""
+    return Q(end_date__isnull=True) | Q(end_date__gte=on) | lapsed_q()
+
+
 def in_force_q(on: dt.date) -> Q:
     """Signed, started on or before `on`, and not past a certain last day."""
-    return Q(status__in=IN_FORCE, start_date__lte=on) & (
-        Q(end_date__isnull=True) | Q(end_date__gte=on) | lapsed_q()
-    )
+    return Q(status__in=IN_FORCE, start_date__lte=on) & not_over_q(on)
 
 
 @lru_cache(maxsize=4096)
@@ -165,7 +169,7 @@ def state_label(state: str, *, start: dt.date | None, end: dt.date | None, reaso
     an omklap contract that flips says so ("Klapt om per ...")."""
 
     def day(value):
-        return date_format(value, "j F Y") if value else ""
+        return long_date(value) if value else ""
 
     if state == ContractState.UPCOMING:
         return gettext("Starts on %(date)s") % {"date": day(start)}
