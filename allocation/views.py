@@ -13,7 +13,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -22,7 +21,8 @@ from projects import access
 from projects.forms import add_model_errors
 from projects.lists import Sorting, page_of
 from projects.models import Project, Unit
-from residents.models import Contract, ContractState
+from residents.dates import long_date
+from residents.models import Contract
 
 from . import planning, services, voting
 from .access import (
@@ -125,7 +125,7 @@ def vacancy_list(request):
         corporation__in=access.corporations_for_user(request.user, write=True)
     )
     # Empty today and not let from a later date either (a signed contract or a draft to sign).
-    held = Contract.objects.with_state(today).exclude(state_code=ContractState.ENDED)
+    held = Contract.objects.holding(today)
     free_units = (
         Unit.objects.filter(project__in=writable)
         .exclude(pk__in=held.values("unit_id"))
@@ -391,7 +391,7 @@ def offer_answer(request, pk):
                         "Accepted: a draft contract from %(day)s is ready. Check it, then record "
                         "the signing with Sign."
                     )
-                    % {"day": date_format(offer.contract.start_date, "j F Y")},
+                    % {"day": long_date(offer.contract.start_date)},
                 )
                 return redirect(offer.contract)
             services.offer_decline(offer=offer, note=data["note"], user=request.user)

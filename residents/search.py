@@ -77,16 +77,14 @@ def _unit_matches(word: str, today) -> list[int]:
     narrowed by these ids, so another corporation's tenants never come through."""
     from projects.models import Unit
 
-    from .models import IN_FORCE, Contract, ContractStatus
-    from .models.state import not_over_q
+    from .models import Contract
 
     units = list(Unit.objects.filter(number__iexact=word).order_by().values_list("pk", flat=True))
     if not units:  # most words are names: one indexed look-up (projects' unit_number_upper)
         return []
     return list(
-        Contract.objects.filter(
-            not_over_q(today), status__in=(ContractStatus.DRAFT, *IN_FORCE), unit__in=units
-        )
+        Contract.objects.holding(today)
+        .filter(unit__in=units)
         .order_by()
         .values_list("person_id", flat=True)
         .distinct()

@@ -476,6 +476,11 @@ class ContractQuerySet(models.QuerySet):
         on = on or timezone.localdate()
         return self.annotate(state_code=state_expression(on))
 
+    def holding(self, on: dt.date) -> "ContractQuerySet":
+        """Contracts that hold on `on` or will: drafts, and signed contracts not past a certain
+        last day (upcoming ones included). A unit with one is let, now or from a later date."""
+        return self.filter(not_over_q(on), status__in=(ContractStatus.DRAFT, *IN_FORCE))
+
     def overlapping(self, *, unit_id: int, start: dt.date, end: dt.date | None):
         """Contracts in force on the unit at some day in [start, end] (end None = open)."""
         qs = self.filter(not_over_q(start), unit_id=unit_id, status__in=IN_FORCE)
