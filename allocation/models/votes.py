@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from projects.models import Project, ScopedByProjectQuerySet, Unit
+from residents.cellkeys import cell_key_field
 from residents.models import Person
 
 from .core import Application, Offer, Vacancy
@@ -296,6 +297,7 @@ class Elector(models.Model):
         related_name="vote_electorships",
     )
     via = models.CharField(_("votes as"), max_length=10, choices=ElectorVia.choices)
+    cell_key = cell_key_field()
 
     class Meta:
         ordering = ["round", "pk"]

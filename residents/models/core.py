@@ -30,6 +30,7 @@ from projects.models import (
     percent_validators,
 )
 
+from ..cellkeys import cell_key_field
 from ..dates import add_months, age_on, term_last_day
 from ..search import SearchText
 from .state import (
@@ -529,6 +530,7 @@ class Contract(models.Model):
     contract_type = models.ForeignKey(
         ContractType, verbose_name=_("contract type"), on_delete=models.PROTECT
     )
+    cell_key = cell_key_field()
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(
         _("end date"),
@@ -609,7 +611,7 @@ class Contract(models.Model):
         _("outflow destination"), max_length=20, choices=Outflow.choices, blank=True
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    history = HistoricalRecords(excluded_fields=["created_at"], bases=[HistoryAuthor])
+    history = HistoricalRecords(excluded_fields=["created_at", "cell_key"], bases=[HistoryAuthor])
 
     objects = ContractQuerySet.as_manager()
 

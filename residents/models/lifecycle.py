@@ -6,6 +6,7 @@ from django.core.validators import FileExtensionValidator, MaxValueValidator, Mi
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..cellkeys import cell_key_field
 from .core import NOTES_WARNING, Contract, Person
 
 __all__ = [
@@ -163,6 +164,7 @@ class ResidentWarning(models.Model):
     )
     given_on = models.DateField(_("date"))
     reason = models.TextField(_("reason"), help_text=NOTES_WARNING)
+    cell_key = cell_key_field()
     given_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("given by"),
