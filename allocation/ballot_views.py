@@ -19,6 +19,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from residents.models import AssociationMembership
+
 from . import voting
 from .models import Decision, Elector, Participation, RoundStatus, VoteRound
 
@@ -152,7 +154,12 @@ def _context(round_, elector, participation, receipt) -> dict:
 
 
 def my_votes(request):
-    """The member's rounds: running ones first, then closed ones with their result."""
+    """The member's rounds: running ones first, then closed ones with their result. Someone
+    who is no association member and never was an elector (a policy officer, staff) has no
+    votes page: 404."""
+    member = AssociationMembership.objects.filter(person__user=request.user).exists()
+    if not member and not Elector.objects.filter(user=request.user).exists():
+        raise Http404
     rounds = rounds_for_voter(request.user)
     voting.rounds_close_due(rounds)
     rounds = (

@@ -148,3 +148,24 @@ class ReminderRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_trigger_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class PublishedDashboard(models.Model):
+    """A closed period's published dashboard figures, computed once (magicmix.dashboard.store):
+    every later page and CSV of that period shows these, whatever changes in the records."""
+
+    scope = models.CharField(_("scope"), max_length=200)
+    period = models.CharField(_("period"), max_length=20)
+    figures = models.JSONField(_("figures"))
+    created_at = models.DateTimeField(_("computed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["scope", "period"]
+        verbose_name = _("published dashboard")
+        verbose_name_plural = _("published dashboards")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "period"], name="one_dashboard_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.period}"

@@ -187,6 +187,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "allocation.tasks.votes_tick",
         "schedule": crontab(minute="*/5"),
     },
+    # Dashboards: a period that has just closed is published once, before anyone asks.
+    "dashboards-publish": {
+        "task": "magicmix.tasks.publish_dashboards",
+        "schedule": crontab(hour=1, minute=15),
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [

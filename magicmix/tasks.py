@@ -32,3 +32,11 @@ def deliver_reminder(self, delivery_id: int) -> str:
         attempts = self.request.retries + 1
         raise self.retry(countdown=reminders.backoff(attempts).total_seconds())
     return outcome
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def publish_dashboards() -> int:
+    """Nightly: compute and keep the figures of every closed period not kept yet."""
+    from .dashboard.store import publish_closed
+
+    return publish_closed()

@@ -1,11 +1,18 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import dashboard_views, views
+from . import views
+from .dashboard import views as dashboard_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", dashboard_views.dashboard_page, name="dashboard"),
+    path("dashboard/print/", dashboard_views.dashboard_print, name="dashboard_print"),
+    path(
+        "dashboard/definitions/",
+        dashboard_views.dashboard_definitions,
+        name="dashboard_definitions",
+    ),
     path("dashboard/<slug:slug>.csv", dashboard_views.dashboard_csv, name="dashboard_csv"),
     path("reminders/", views.reminder_inbox, name="reminder_inbox"),
     path("reminders/<int:pk>/open/", views.reminder_open, name="reminder_open"),
