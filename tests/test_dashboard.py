@@ -645,3 +645,18 @@ def test_the_dashboard_speaks_english_too(two_projects, policy_a, client_for):
     assert "x: not published" in html
     response = client.get(reverse("dashboard_csv", args=["outflow"]), {"period": Q3.slug})
     assert "gemeente-a-q3-2026-outflow-destinations.csv" in response["Content-Disposition"]
+
+
+def test_no_admin_page_shows_a_records_statistics_key(two_projects, admin_user, client_for):
+    """The keys decide every perturbation: one shown key would let a page be undone."""
+    _a, _c, made = two_projects
+    contract = made["a_vragend"][0]
+    client = client_for(admin_user)
+    for url in (
+        reverse("admin:residents_contract_change", args=[contract.pk]),
+        reverse("admin:residents_contract_history", args=[contract.pk]),
+        reverse("admin:residents_contract_changelist"),
+    ):
+        html = client.get(url).content.decode()
+        assert "cell_key" not in html
+        assert "statistieksleutel" not in html.lower()

@@ -8,8 +8,8 @@ text as in the table, so the picture gives nothing away that the table hides.
 
 from dataclasses import dataclass
 
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 BAR_HEIGHT = 22
 LABEL_WIDTH = 190
@@ -44,47 +44,32 @@ def bar_chart(
     bars_height = BAR_HEIGHT * len(bars) + 8
     height = bars_height + AXIS_HEIGHT + LEGEND_HEIGHT
     width = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
+    # f-strings, not format_html per element: a municipality's mix chart has a bar per project
+    # (120 on the large data set), and format_html made it a tenth of the page's time. Only
+    # the texts need escaping; the numbers are ours.
     rows = []
     for i, bar in enumerate(bars):
         y = 4 + i * BAR_HEIGHT
         parts = [
-            format_html(
-                '<text x="{}" y="{}" text-anchor="end" class="chart-label">{}</text>',
-                LABEL_WIDTH - 8,
-                y + 15,
-                _shorten(bar.label),
-            )
+            f'<text x="{LABEL_WIDTH - 8}" y="{y + 15}" text-anchor="end" class="chart-label">'
+            f"{escape(_shorten(bar.label))}</text>"
         ]
         if bar.band is not None:
             low, high = (_x(v, scale) for v in bar.band)
             parts.append(
-                format_html(
-                    '<rect x="{}" y="{}" width="{}" height="{}" class="chart-band"/>',
-                    LABEL_WIDTH + low,
-                    y + 1,
-                    max(high - low, 1),
-                    BAR_HEIGHT - 2,
-                )
+                f'<rect x="{LABEL_WIDTH + low}" y="{y + 1}" width="{max(high - low, 1)}" '
+                f'height="{BAR_HEIGHT - 2}" class="chart-band"/>'
             )
         if bar.value is not None:
             parts.append(
-                format_html(
-                    '<rect x="{}" y="{}" width="{}" height="{}" class="chart-bar"/>',
-                    LABEL_WIDTH,
-                    y + 4,
-                    _x(bar.value, scale),
-                    BAR_HEIGHT - 8,
-                )
+                f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{_x(bar.value, scale)}" '
+                f'height="{BAR_HEIGHT - 8}" class="chart-bar"/>'
             )
         parts.append(
-            format_html(
-                '<text x="{}" y="{}" class="chart-value">{}</text>',
-                LABEL_WIDTH + BAR_WIDTH + 6,
-                y + 15,
-                bar.text,
-            )
+            f'<text x="{LABEL_WIDTH + BAR_WIDTH + 6}" y="{y + 15}" class="chart-value">'
+            f"{escape(str(bar.text))}</text>"
         )
-        rows.append(SafeString("".join(parts)))
+        rows.append("".join(parts))
     scale_line = format_html(
         '<line x1="{l}" y1="{y}" x2="{r}" y2="{y}" class="chart-axis"/>'
         '<text x="{l}" y="{t}" text-anchor="middle" class="chart-label">0</text>'
@@ -99,7 +84,9 @@ def bar_chart(
         axis=axis,
     )
     body = SafeString(
-        "".join(rows) + scale_line + _legend(legend, LABEL_WIDTH, bars_height + AXIS_HEIGHT)
+        mark_safe("".join(rows))  # noqa: S308 - labels and texts escaped above
+        + scale_line
+        + _legend(legend, LABEL_WIDTH, bars_height + AXIS_HEIGHT)
     )
     return _svg(ident, width, height, title, description, body)
 

@@ -63,7 +63,7 @@ class Figures:
     version: int = VERSION
 
     def get(self, *key):
-        return self.values.get("|".join(str(k) for k in key))
+        return self.values.get("|".join(map(str, key)))
 
     def as_json(self) -> dict:
         return {
@@ -307,9 +307,15 @@ class Table:
         lines = []
         for row in self.rows:
             css = ' class="total-row"' if row.total else ""
-            cells = "".join(f'<td class="num">{escape(str(cell))}</td>' for cell in row.cells)
+            cells = "".join(f'<td class="num">{_escaped(cell)}</td>' for cell in row.cells)
             lines.append(f'<tr{css}><th scope="row">{escape(str(row.header))}</th>{cells}</tr>')
         return mark_safe("\n".join(lines))  # noqa: S308 - built from escaped text above
+
+
+def _escaped(cell) -> str:
+    """Most cells are digits, which need no escaping (measured: a tenth of the page's time)."""
+    text = str(cell)
+    return text if text.isdigit() else escape(text)
 
 
 @dataclass
@@ -497,6 +503,7 @@ class _Layout:
 
     def _mix(self) -> Table:
         bands = {p["id"]: p["band"] for p in self.f.projects}
+        yes, no = _("yes"), _("no")
 
         def cells(row):
             in_band = self.get("mix", row, "in_band")
@@ -506,13 +513,7 @@ class _Layout:
                 _number(self.get("mix", row, "residents")),
                 _percent(self.get("mix", row, "share")),
                 f"{bands[row][0]}–{bands[row][1]}%" if row in bands else "",
-                ""
-                if row == ALL
-                else HIDDEN
-                if in_band is None
-                else _("yes")
-                if in_band
-                else _("no"),
+                "" if row == ALL else HIDDEN if in_band is None else yes if in_band else no,
             ]
 
         chart = charts.bar_chart(
