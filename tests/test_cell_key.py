@@ -72,3 +72,15 @@ def test_a_share_needs_ten_published_people():
     assert share_display(nine, nine) == HIDDEN
     assert share_display(ten, ten) == "100%"
     assert publish(ten) >= MIN_BASE
+
+
+@given(st.integers(0, 80), st.integers(0, 80), keys)
+def test_a_bounded_count_never_shows_above_its_bound_nor_as_1_to_4(n, bound, key):
+    from magicmix.dashboard.disclosure import publish_at_most
+
+    if n > bound:
+        n = bound  # residents are never more than the units
+    shown = publish_at_most(Cell(n, key), bound)
+    assert not 0 < shown < SMALL
+    assert shown <= max(bound, SMALL)
+    assert n in preimage(shown)

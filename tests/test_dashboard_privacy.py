@@ -98,7 +98,7 @@ def members(projects, period):
 
     data._key_sum, data._cell = key_sum, cell
     disclosure.publish = tables.publish = publish
-    tables._Compute.cell = lambda self, c, *key: self.put(c, *key)
+    tables._Compute.cell = lambda self, c, *key, at_most=None: self.put(c, *key)
     try:
         values = tables.compute(projects, period).values
     finally:

@@ -106,6 +106,15 @@ def publish(cell: Cell) -> int:
     raise AssertionError("the table's last row reaches 1")  # pragma: no cover
 
 
+def publish_at_most(cell: Cell, bound: int) -> int:
+    """The published number of a count that cannot exceed a public `bound` (the residents of
+    a project, at most its units): never above it, so the page never shows that the noise was
+    positive (a count of 65 on 64 units). Below SMALL the bound is left alone: capping would
+    publish a count from 1 to 4."""
+    shown = publish(cell)
+    return min(shown, bound) if bound >= SMALL else shown
+
+
 def possible(n: int) -> set[int]:
     """Every number a true count `n` can be published as."""
     return {value for value, _top in _table(n)}

@@ -38,7 +38,7 @@ def figures(scope: str, projects, period: periods.Period) -> Figures:
     stored = PublishedDashboard.objects.filter(scope=scope, period=period.slug).first()
     if stored is not None and stored.figures.get("version") == VERSION:
         return Figures.from_json(stored.figures)
-    result = compute(_listed(projects), period)
+    result = _aligned(scope, compute(_listed(projects), period))
     try:
         with transaction.atomic():
             if stored is None:
@@ -52,6 +52,45 @@ def figures(scope: str, projects, period: periods.Period) -> Figures:
         # Another request stored it first: show what it stored, so both show the same.
         stored = PublishedDashboard.objects.get(scope=scope, period=period.slug)
         return Figures.from_json(stored.figures)
+    return result
+
+
+# The figures of a period that count the residents on its last day: shared with every other
+# period ending that day (a year and its fourth quarter).
+STOCK_TABLES = ("mix|", "groups|", "contrib|")
+TREND_MEASURES = {
+    "residents": "mix|all|residents",
+    "dragend": "mix|all|dragend",
+    "vragend": "mix|all|vragend",
+    "share": "mix|all|share",
+    "rate": "occ|all|rate",
+}
+
+
+def _aligned(scope: str, result: Figures) -> Figures:
+    """Figures the new period shares with periods already stored in the scope are taken from
+    those: a correction made in between must not give one figure two numbers (and a 'before
+    and after' of a closed period to subtract)."""
+    stored = {
+        row.period: row.figures
+        for row in PublishedDashboard.objects.filter(scope=scope, figures__version=VERSION)
+    }
+    if not stored:
+        return result
+    values, end = result.values, result.period["end"]
+    for other in stored.values():
+        if other["period"]["end"] == end:  # the same last day: the same stock
+            for key, value in other["values"].items():
+                if key.startswith(STOCK_TABLES) or key.startswith("occ|") and key.endswith("|rate"):
+                    values[key] = value
+            break
+    for slug in values.get("trend|periods", []):
+        own = stored.get(slug)
+        if own is not None and slug != result.period["slug"]:
+            for measure in (*TREND_MEASURES, "ended", "flipped"):
+                key = f"trend|{slug}|{measure}"
+                if key in own["values"]:
+                    values[key] = own["values"][key]
     return result
 
 

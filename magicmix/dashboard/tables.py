@@ -36,6 +36,7 @@ from .disclosure import (
     decimal_display,
     enough,
     publish,
+    publish_at_most,
     share,
     total,
 )
@@ -47,7 +48,7 @@ NO_GROUP = "none"
 ALL = "all"
 BANDS = [name for name, _low, _high in data.ENDING_BANDS]
 WITHIN_6, WITHIN_12 = "0-6", "0-12"
-VERSION = 1  # of the stored figures' layout: a stored period of another version is recomputed
+VERSION = 2  # of the stored figures' layout: a stored period of another version is recomputed
 
 
 # --- step 1: the figures ------------------------------------------------------------------
@@ -98,9 +99,9 @@ class _Compute:
     def put(self, value, *key) -> None:
         self.values["|".join(str(k) for k in key)] = value
 
-    def cell(self, cell: Cell, *key) -> None:
-        """Publish a count of people under `key`."""
-        self.put(publish(cell), *key)
+    def cell(self, cell: Cell, *key, at_most: int | None = None) -> None:
+        """Publish a count of people under `key` (never above `at_most`, a public bound)."""
+        self.put(publish(cell) if at_most is None else publish_at_most(cell, at_most), *key)
 
     def run(self) -> Figures:
         p, ids = self.period, self.ids
@@ -157,7 +158,7 @@ class _Compute:
             residents = total(by_role[row].get(r, EMPTY) for r in ROLES)
             for role in ROLES:
                 self.cell(by_role[row].get(role, EMPTY), "mix", row, role)
-            self.cell(residents, "mix", row, "residents")
+            self.cell(residents, "mix", row, "residents", at_most=units[row])
             dragend_share = share(by_role[row].get(ROLES[0], EMPTY), residents)
             self.put(dragend_share, "mix", row, "share")
             if row != ALL and dragend_share is not None:
@@ -169,7 +170,7 @@ class _Compute:
                     self.cell(cell, "groups", row, group or NO_GROUP)
             if any(None in by_group[x] for x in self.ids):
                 self.put(True, "groups", "has_none")
-            occupied = publish(residents)
+            occupied = publish_at_most(residents, units[row])
             self.put(
                 round(100 * occupied / units[row], 1) if units[row] >= MIN_BASE else None,
                 "occ",
@@ -177,7 +178,9 @@ class _Compute:
                 "rate",
             )
             dragend = by_role[row].get(ROLES[0], EMPTY)
-            self.put(hours[row] / dragend.n if enough(dragend) else None, "contrib", row, "avg")
+            # Over the published count, so the average gives the true one no better.
+            average = hours[row] / publish(dragend) if enough(dragend) else None
+            self.put(average, "contrib", row, "avg")
 
     def _flows(self, rows, units: dict) -> None:
         p, ids = self.period, self.ids
@@ -186,7 +189,10 @@ class _Compute:
         for row in rows:
             # Unit-days, not people; but none empty would say residents == units, so like
             # the rate they show for 10 units or more only.
+            # Rounded to tens: exact unit-days would tell residents == units exactly (none
+            # empty), or a small project's days as the total minus the others'.
             vacant = max(units[row] * p.days - occupied_days.get(row, 0), 0)
+            vacant = 10 * round(vacant / 10)
             self.put(vacant if units[row] >= MIN_BASE else None, "occ", row, "vacant")
         # Outflow destinations.
         outflow = data.outflow(ids, p)
@@ -249,9 +255,9 @@ class _Compute:
             residents = total(roles.values())
             for role in ROLES:
                 self.cell(roles[role], "trend", t.slug, role)
-            self.cell(residents, "trend", t.slug, "residents")
+            self.cell(residents, "trend", t.slug, "residents", at_most=units)
             self.put(share(roles[ROLES[0]], residents), "trend", t.slug, "share")
-            occupied = publish(residents)
+            occupied = publish_at_most(residents, units)
             rate = round(100 * occupied / units, 1) if units >= MIN_BASE else None
             self.put(rate, "trend", t.slug, "rate")
             self.cell(flows[t]["ended"], "trend", t.slug, "ended")
