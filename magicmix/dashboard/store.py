@@ -16,7 +16,7 @@ from projects.models import Organisation, OrganisationKind, Project
 
 from ..models import PublishedDashboard
 from . import periods
-from .tables import VERSION, Figures, compute
+from .tables import VERSION, Figures, compute, figure_key
 
 log = logging.getLogger(__name__)
 
@@ -58,13 +58,7 @@ def figures(scope: str, projects, period: periods.Period) -> Figures:
 # The figures of a period that count the residents on its last day: shared with every other
 # period ending that day (a year and its fourth quarter).
 STOCK_TABLES = ("mix|", "groups|", "contrib|")
-TREND_MEASURES = {
-    "residents": "mix|all|residents",
-    "dragend": "mix|all|dragend",
-    "vragend": "mix|all|vragend",
-    "share": "mix|all|share",
-    "rate": "occ|all|rate",
-}
+TREND_MEASURES = ("residents", "dragend", "vragend", "share", "rate", "ended", "flipped")
 
 
 def _aligned(scope: str, result: Figures) -> Figures:
@@ -87,8 +81,8 @@ def _aligned(scope: str, result: Figures) -> Figures:
     for slug in values.get("trend|periods", []):
         own = stored.get(slug)
         if own is not None and slug != result.period["slug"]:
-            for measure in (*TREND_MEASURES, "ended", "flipped"):
-                key = f"trend|{slug}|{measure}"
+            for measure in TREND_MEASURES:
+                key = figure_key("trend", slug, measure)
                 if key in own["values"]:
                     values[key] = own["values"][key]
     return result

@@ -52,6 +52,11 @@ VERSION = 2  # of the stored figures' layout: a stored period of another version
 
 
 # --- step 1: the figures ------------------------------------------------------------------
+def figure_key(*parts) -> str:
+    """How a figure is named in the stored values: 'mix|12|dragend'."""
+    return "|".join(map(str, parts))
+
+
 @dataclass
 class Figures:
     """Everything a period's dashboard publishes, as JSON-able data."""
@@ -64,7 +69,7 @@ class Figures:
     version: int = VERSION
 
     def get(self, *key):
-        return self.values.get("|".join(map(str, key)))
+        return self.values.get(figure_key(*key))
 
     def as_json(self) -> dict:
         return {
@@ -97,7 +102,7 @@ class _Compute:
         self.values: dict = {}
 
     def put(self, value, *key) -> None:
-        self.values["|".join(str(k) for k in key)] = value
+        self.values[figure_key(*key)] = value
 
     def cell(self, cell: Cell, *key, at_most: int | None = None) -> None:
         """Publish a count of people under `key` (never above `at_most`, a public bound)."""
@@ -154,6 +159,8 @@ class _Compute:
             for group, cell in by_group[x].items():
                 by_group[ALL][group] = by_group[ALL].get(group, EMPTY) + cell
         hours[ALL] = sum(hours.values())
+        if any(None in by_group[x] for x in self.ids):
+            self.put(True, "groups", "has_none")
         for row in rows:
             residents = total(by_role[row].get(r, EMPTY) for r in ROLES)
             for role in ROLES:
@@ -168,8 +175,6 @@ class _Compute:
                 cell = by_group[row].get(group, EMPTY)
                 if cell or group is not None:
                     self.cell(cell, "groups", row, group or NO_GROUP)
-            if any(None in by_group[x] for x in self.ids):
-                self.put(True, "groups", "has_none")
             occupied = publish_at_most(residents, units[row])
             self.put(
                 round(100 * occupied / units[row], 1) if units[row] >= MIN_BASE else None,
@@ -269,16 +274,20 @@ class _Compute:
         ending = data.ending(self.ids, on)
         present = sorted({t for (_p, t, _b) in ending}, key=[x.pk for x in types].index)
         self.put(present, "ending", "types")
+        # Each count goes once into its (type, project) cell and the totals over either: one
+        # pass, where asking every cell of every row to sum the whole result was quadratic.
+        summed: dict = {}
+        for (project, ctype, band), cell in ending.items():
+            for key in (
+                (ctype, project, band),
+                (ctype, ALL, band),
+                (ALL, project, band),
+                (ALL, ALL, band),
+            ):
+                summed[key] = summed.get(key, EMPTY) + cell
         for ctype in [*present, ALL]:
             for row in rows:
-                cells = {
-                    band: total(
-                        cell
-                        for (p, t, b), cell in ending.items()
-                        if b == band and (row == ALL or p == row) and (ctype == ALL or t == ctype)
-                    )
-                    for band in BANDS
-                }
+                cells = {band: summed.get((ctype, row, band), EMPTY) for band in BANDS}
                 for band in BANDS:
                     self.cell(cells[band], "ending", ctype, row, band)
                 self.cell(cells["0-3"] + cells["3-6"], "ending", ctype, row, WITHIN_6)
