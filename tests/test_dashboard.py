@@ -678,3 +678,13 @@ def test_a_correction_between_two_first_visits_gives_no_figure_two_numbers(
     # Q3 is computed now; its trend's K2 row is the stored K2 page's number, not a recount.
     assert row(table(client, "trend"), "K2 2026")[1] == before
     assert row(table(client, "mix", period=q2.slug), "Totaal")[3] == before
+
+
+def test_the_print_and_definitions_pages_are_for_dashboard_users_only(
+    two_projects, readonly_a, member_a, outsider, care_worker, client_for
+):
+    # Read-only staff read figures (nothing here writes); anyone else gets the same 404.
+    for name in ("dashboard_print", "dashboard_definitions"):
+        assert client_for(readonly_a).get(reverse(name)).status_code == 200
+        for user in (member_a, outsider, care_worker):
+            assert client_for(user).get(reverse(name)).status_code == 404, (name, user)
