@@ -43,8 +43,10 @@ demo: migrate
 	@echo "  member@majella.example      resident and association member (Majella-like project)"
 	@echo "  admin@magicmix.example      site administrator"
 	@echo "Reminder e-mails (made by load_demo and send_reminders) are written to sent-mail/."
+	@echo "Two-factor login is optional in the demo (MFA_REQUIRED=0, refused with DEBUG off);"
+	@echo "  set it up under 'Two-factor authentication', or run: MFA_REQUIRED=1 make demo"
 	@echo ""
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	MFA_REQUIRED=$${MFA_REQUIRED:-0} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 serve: setup
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)

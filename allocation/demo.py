@@ -243,6 +243,7 @@ class AllocationDemo:
         self._history(projects[PLACE2BU.name])
         self._votes(projects[MAJELLA.name])
         self._past_votes(projects[MAJELLA.name])
+        self._withdrawn_long_ago(projects.values())
         return self.summary
 
     def _coa(self, project: Project) -> Organisation:
@@ -257,7 +258,30 @@ class AllocationDemo:
         )
         return coa
 
-    def _application(self, project: Project, group: str, role: str, coa: Organisation) -> None:
+    def _withdrawn_long_ago(self, projects) -> None:
+        """Per corporation, two candidates who applied over a year ago, withdrew and were never
+        placed: what the retention job (residents.retention) erases, so its dry run lists
+        them. They draw from a random of their own, so the rest of the demo stays as it is."""
+        main_rng, self.rng = self.rng, random.Random(SEED + 4)  # noqa: S311 - demo data
+        try:
+            seen: set[int] = set()
+            for project in sorted(projects, key=lambda p: p.name):
+                if project.corporation_id in seen:
+                    continue
+                seen.add(project.corporation_id)
+                for days_ago in (400, 700):
+                    application = self._application(project, "starter", DRAGEND, None)
+                    day = self.today - dt.timedelta(days=days_ago)
+                    applied = timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+                    Application.objects.filter(pk=application.pk).update(
+                        status=ApplicationStatus.WITHDRAWN, created_at=applied
+                    )
+        finally:
+            self.rng = main_rng
+
+    def _application(
+        self, project: Project, group: str, role: str, coa: Organisation | None
+    ) -> Application:
         rng = self.rng
         low, high = AGE_BANDS.get(project.name, AGES[group])
         age = rng.randint(low, high)
@@ -320,6 +344,7 @@ class AllocationDemo:
         application.full_clean()
         application.save()
         self.summary.candidates += 1
+        return application
 
     def _vacancies_for_empty_units(self, projects) -> list[Vacancy]:
         """A vacancy for each unit nobody lives in today, on the contract type it had last."""

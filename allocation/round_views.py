@@ -10,6 +10,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, prefetch_related_objects
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,8 +59,9 @@ def round_list(request, pk):
     shown = (
         shown.select_related("vacancy__unit", "winner")
         .annotate(
-            electorate=Count("electors", distinct=True),
-            voted=Count("electors__participation", distinct=True),
+            # A closed round's figures are the ones fixed at its close.
+            shown_electorate=Coalesce("electorate_size", Count("electors", distinct=True)),
+            shown_voted=Coalesce("voted", Count("electors__participation", distinct=True)),
         )
         .order_by("-opened_at", "-pk")
     )

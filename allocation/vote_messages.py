@@ -78,7 +78,8 @@ def message_send(message_id: int) -> str:
         )
         if message is None:
             return "skipped"
-        if not message.user.is_active or not message.user.email or not still_wanted(message):
+        user = message.user
+        if user is None or not user.is_active or not user.email or not still_wanted(message):
             message.cancelled_at = now
             message.save(update_fields=["cancelled_at"])
             return "cancelled"

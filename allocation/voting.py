@@ -387,7 +387,9 @@ def _count(box: BallotBox, choice: str, delta: int) -> None:
 
 
 def turnout(round_: VoteRound) -> tuple[int, int]:
-    """(voted, electorate): the only figure shown while a round runs."""
+    """(voted, electorate): the only figure shown while a round runs; fixed once it closed."""
+    if round_.status == RoundStatus.CLOSED and round_.electorate_size is not None:
+        return round_.voted, round_.electorate_size
     electors = Elector.objects.filter(round=round_)
     return electors.filter(participation__isnull=False).count(), electors.count()
 
@@ -450,7 +452,18 @@ def close_if_due(round_id: int, *, now=None) -> bool:
         round_.closed_at = now
         round_.outcome = outcome.outcome
         round_.winner = outcome.winners[0] if outcome.outcome == Outcome.WINNER else None
-        round_.save(update_fields=["status", "closed_at", "outcome", "winner"])
+        round_.electorate_size, round_.voted, round_.quorum = size, voted, outcome.needed
+        round_.save(
+            update_fields=[
+                "status",
+                "closed_at",
+                "outcome",
+                "winner",
+                "electorate_size",
+                "voted",
+                "quorum",
+            ]
+        )
         _log(
             round_,
             EventKind.VOTE_CLOSED,
@@ -618,7 +631,7 @@ def _staff_of(round_: VoteRound) -> list[int]:
 
 def _message_all(round_: VoteRound, kind: str, users) -> None:
     VoteMessage.objects.bulk_create(
-        [VoteMessage(round=round_, user_id=u, kind=kind) for u in sorted(users)],
+        [VoteMessage(round=round_, user_id=u, kind=kind) for u in sorted(set(users) - {None})],
         ignore_conflicts=True,
     )
     from .vote_messages import enqueue

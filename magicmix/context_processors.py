@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from projects import access
 from residents.models import AssociationMembership
 
@@ -22,6 +24,7 @@ def roles(request):
         "is_care_worker": bool(access.care_organisation_ids(user)),
         "unread_reminders": Delivery.objects.unread_for(user).count(),
         "is_association_member": AssociationMembership.objects.filter(person__user=user).exists(),
+        "second_factor_optional": not settings.MFA_REQUIRED,
     }
     if is_staff:
         run = reminders.last_run()

@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -60,6 +61,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The site's name in every e-mail's subject and greeting (projects.adapters.site).
+SITE_NAME = os.environ.get("SITE_NAME", "Magic Mix")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -72,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_filters",
     "simple_history",
     "projects",
@@ -82,6 +86,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "magicmix.middleware.DutchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -91,6 +96,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "magicmix.middleware.SecondFactorRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -214,6 +220,39 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # a password, e-mail or second factor changed: the owner hears
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+
+# Login limits (projects.adapters explains the three counts); on the shared cache, which is
+# Redis in production, so every web process counts together.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",  # key: account and address; also the second-factor code
+    "login_failed_account": "30/h/key",  # key: the account, from anywhere
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "reauthenticate": "10/m/user",
+    "change_password": "5/m/user",
+}
+# Behind a reverse proxy, the number of proxies whose X-Forwarded-For is trusted for the address.
+ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) or a security key
+# (WebAuthn), with recovery codes. Required for every account with an organisation role and for
+# administrators (magicmix.middleware.SecondFactorRequiredMiddleware). Only the demo turns the
+# requirement off (make demo sets MFA_REQUIRED=0); with DEBUG off that is refused.
+MFA_REQUIRED = envbool("MFA_REQUIRED", True)
+if not MFA_REQUIRED and not DEBUG:
+    raise ImproperlyConfigured("MFA_REQUIRED=0 is for the demo only; it is refused with DEBUG off")
+MFA_ADAPTER = "projects.adapters.SecondFactorAdapter"
+# Encrypts the TOTP secrets and recovery seeds in the database; its own variable, so that
+# rotating SECRET_KEY does not void every authenticator app (default: derived from SECRET_KEY).
+MFA_ENCRYPTION_KEY = os.environ.get("MFA_ENCRYPTION_KEY", "") or f"mfa:{SECRET_KEY}"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_TOTP_ISSUER = SITE_NAME
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # security keys on http://127.0.0.1 in the demo
+
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
@@ -232,9 +271,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
 
 # E-mail: files under sent-mail/ in the demo (each message one file, to read at leisure); SMTP in
-# production (EMAIL_BACKEND=smtp and EMAIL_HOST ...); "console" prints them. A dotted path names
-# any other backend (the fault tests use tests.mailsink.SinkBackend).
-EMAIL_BACKEND_NAME = os.environ.get("EMAIL_BACKEND", "file")
+# production, the default with DEBUG off (EMAIL_HOST ...); "console" prints them. A dotted path
+# names any other backend (the fault tests use tests.mailsink.SinkBackend).
+EMAIL_BACKEND_NAME = os.environ.get("EMAIL_BACKEND", "file" if DEBUG else "smtp")
 _MAIL_BACKENDS = {
     "console": "django.core.mail.backends.console.EmailBackend",
     "file": "django.core.mail.backends.filebased.EmailBackend",
@@ -263,10 +302,35 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Magic Mix <noreply@magicmix.example>")
 
+# Transport and browser: secure cookies and HSTS whenever DEBUG is off (manage.py check --deploy
+# is clean with production settings, tests/test_security_settings.py), and a Content Security
+# Policy everywhere, the demo included: scripts, styles and images from the site itself only, so
+# no inline script or style attribute runs (the pages have none).
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)  # a working day, then log in again
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not DEBUG)
+if envbool("SECURE_PROXY_SSL_HEADER", False):
+    # Behind a proxy that terminates TLS and sets X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 # Pages list this many rows; a small page keeps every list fast and readable.
 PAGE_SIZE = envint("PAGE_SIZE", 50)
@@ -277,3 +341,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# The audit log of reads of personal files (magicmix.audit): each entry is kept this long.
+AUDIT_KEEP_DAYS = envint("AUDIT_KEEP_DAYS", 730)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     # Choosing a language must work before logging in too.
     path("i18n/setlang/", views.set_language, name="set_language"),
+    path("admin/login/", views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("", include("projects.urls")),
     path("", include("residents.urls")),

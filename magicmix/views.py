@@ -3,10 +3,13 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
@@ -165,3 +168,21 @@ def set_language(request):
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         Profile.objects.update_or_create(user=request.user, defaults={"language": language})
     return response
+
+
+@login_not_required
+def admin_login(request):
+    """The Django admin logs in through the site's own login, with its limits and second factor.
+
+    Django's admin login form has neither; this replaces it. A logged-in user who may not use
+    the admin is refused here rather than sent round to the login page again.
+    """
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    next_url = next_url or reverse("admin:index")
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            return redirect(next_url)
+        raise PermissionDenied
+    return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")

@@ -330,15 +330,18 @@ def running_votes(projects, today: dt.date) -> Section:
         .filter(project__in=projects)
         .select_related("vacancy__unit", "project")
         .annotate(
-            electorate=Count("electors", distinct=True),
-            voted=Count("electors__participation", distinct=True),
+            live_electorate=Count("electors", distinct=True),
+            live_voted=Count("electors__participation", distinct=True),
         )
         .order_by("closes_at", "pk")
     )
     section = _sql_section(rounds)
     rows = [
         VoteRow(
-            round=r, voted=r.voted, electorate=r.electorate, deadline=Deadline(r.last_day, today)
+            round=r,
+            voted=r.live_voted,
+            electorate=r.live_electorate,
+            deadline=Deadline(r.last_day, today),
         )
         for r in section.rows
     ]

@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 
 from .models import Cluster, Membership, Organisation, Project, Unit
@@ -56,3 +57,23 @@ class UnitAdmin(admin.ModelAdmin):
     search_fields = ["number", "project__name"]
     list_select_related = ["project", "cluster"]
     autocomplete_fields = ["project", "cluster"]
+
+
+# Second factors: an administrator sees who has which and may remove one (a lost phone), but
+# never its secret (allauth's own admin shows and edits the data field) and never adds one.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    search_fields = ["user__email"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -34,6 +34,7 @@ from .factories import (
     UnitFactory,
     UserFactory,
 )
+from .logins import log_in
 
 
 def _services_problems() -> list[str]:
@@ -175,7 +176,7 @@ def client_for(db):
 
     def make(user) -> Client:
         client = Client()
-        client.force_login(user)
+        log_in(client, user)
         return client
 
     return make

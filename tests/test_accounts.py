@@ -5,6 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from .factories import UserFactory
+from .logins import log_in
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def test_password_reset_sends_an_email(client, user):
 
 
 def test_logout(client, user):
-    client.force_login(user)
+    log_in(client, user)
     client.post(reverse("account_logout"))
     assert client.get(reverse("home")).status_code == 302
 

@@ -25,6 +25,7 @@ from allocation.models import (
 from residents.models import ContractType
 
 from .factories import UnitFactory, association_member, vote_candidate
+from .logins import log_in
 
 TODAY = timezone.localdate()
 
@@ -289,7 +290,7 @@ def test_concurrent_posts_of_one_voter_make_one_vote(project_a, staff_a, member_
     clients = []
     for _ in range(6):  # six tabs, each with its own form (token)
         client = Client()
-        client.force_login(member_a)
+        log_in(client, member_a)
         clients.append((client, token_of(client.get(url(round_)))))
     barrier = threading.Barrier(len(clients))
     statuses = []

@@ -15,6 +15,8 @@ from projects.models import Project
 from residents.models import Contract
 from tests.test_demo import _loaded_demo, demo  # noqa: F401 - the shared loaded demo
 
+from .logins import log_in
+
 User = get_user_model()
 
 
@@ -37,7 +39,7 @@ def csv_table(content: bytes) -> dict[str, list[str]]:
 
 class TestPolicyDashboardOnTheDemo:
     def test_utrecht_sees_its_projects_today_and_in_every_closed_period(self, demo, client):  # noqa: F811
-        client.force_login(User.objects.get(email="policy@utrecht.example"))
+        log_in(client, User.objects.get(email="policy@utrecht.example"))
         utrecht = Project.objects.filter(municipality__name="Gemeente Utrecht")
         assert utrecht.count() >= 2
         for period in ("today", "", "2025", "2024-2025"):
@@ -58,7 +60,7 @@ class TestPolicyDashboardOnTheDemo:
             assert f">{name}<" not in html
 
     def test_the_same_figure_is_the_same_number_on_every_page_and_csv(self, demo, client):  # noqa: F811
-        client.force_login(User.objects.get(email="policy@utrecht.example"))
+        log_in(client, User.objects.get(email="policy@utrecht.example"))
         quarter = client.get(reverse("dashboard"), {"period": "2025-Q4"}).content.decode()
         year = client.get(reverse("dashboard"), {"period": "2025"}).content.decode()
         later = client.get(reverse("dashboard"), {"period": "2026-Q3"}).content.decode()
@@ -80,7 +82,7 @@ class TestPolicyDashboardOnTheDemo:
         assert cells(again, "mix") == cells(quarter, "mix")
 
     def test_utrecht_exports_every_table_saying_what_it_is(self, demo, client):  # noqa: F811
-        client.force_login(User.objects.get(email="policy@utrecht.example"))
+        log_in(client, User.objects.get(email="policy@utrecht.example"))
         for period in ("today", "2025"):
             html = client.get(reverse("dashboard"), {"period": period}).content.decode()
             links = sorted(set(re.findall(r'href="(/dashboard/[a-z0-9-]+\.csv\?[^"]*)"', html)))
@@ -95,7 +97,7 @@ class TestPolicyDashboardOnTheDemo:
                 assert "gemeente-utrecht" in response["Content-Disposition"]
 
     def test_utrecht_reaches_no_personal_page(self, demo, client):  # noqa: F811
-        client.force_login(User.objects.get(email="policy@utrecht.example"))
+        log_in(client, User.objects.get(email="policy@utrecht.example"))
         contract = Contract.objects.filter(
             unit__project__municipality__name="Gemeente Utrecht"
         ).first()

@@ -76,6 +76,8 @@ from residents.models import (
     unit_occupied_expression,
 )
 
+from .logins import log_in
+
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 User = get_user_model()
 
@@ -146,7 +148,7 @@ class TestLoadedDemo:
 
     def test_staff_can_take_a_demo_vacancy_to_an_accepted_offer(self, demo, client):
         staff = User.objects.get(email="staff@stadswonen.example")
-        client.force_login(staff)
+        log_in(client, staff)
         # Place2BU shows the three outcomes with their history.
         offers = Offer.objects.filter(vacancy__project__name="Place2BU Oost")
         assert sorted(offers.values_list("status", flat=True)) == ["accepted", "declined", "open"]
@@ -191,7 +193,7 @@ class TestLoadedDemo:
         voted, size = voting.turnout(running)
         assert 0 < voted < size
         # The member votes on the phone page, then changes the vote.
-        client.force_login(member)
+        log_in(client, member)
         ballot = reverse("allocation:ballot", args=[running.pk])
         page = client.get(ballot)
         first, second = list(running.shortlist.all())[:2]
@@ -202,7 +204,7 @@ class TestLoadedDemo:
         assert client.get(ballot).context["my_choice"] == second
         assert voting.turnout(running) == (voted + 1, size)
         # Staff see the turnout, not the tally; the closed round shows its result and decision.
-        client.force_login(User.objects.get(email="staff@stadswonen.example"))
+        log_in(client, User.objects.get(email="staff@stadswonen.example"))
         staff_page = client.get(reverse("allocation:round_detail", args=[running.pk]))
         assert staff_page.status_code == 200
         assert staff_page.context.get("result") is None
@@ -562,7 +564,7 @@ class TestWorklistOnTheDemo:
 
     def test_staff_start_on_a_worklist_that_matches_the_demo(self, demo, client):
         staff = User.objects.get(email="staff@stadswonen.example")
-        client.force_login(staff)
+        log_in(client, staff)
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         page = client.get(reverse("home"))
         assert page.status_code == 200
@@ -711,7 +713,7 @@ class TestPastVotesOnTheDemo:
         assert recent.decision == "confirmed"
         assert recent.offer.status == "open"
         # Staff see them on the project's votes page, with the drift over all closed rounds.
-        client.force_login(User.objects.get(email="staff@stadswonen.example"))
+        log_in(client, User.objects.get(email="staff@stadswonen.example"))
         page = client.get(reverse("allocation:round_list", args=[majella.pk]))
         assert page.status_code == 200
         assert {r.pk for r in past} <= {r.pk for r in page.context["page_obj"]}

@@ -39,6 +39,7 @@ from .factories import (
     association_member,
     vote_candidate,
 )
+from .logins import log_in
 
 TODAY = timezone.localdate()
 LANGUAGES = [("nl", "en"), ("en", "nl")]  # (written in, read in)
@@ -53,7 +54,7 @@ def in_words(day: dt.date, language: str) -> str:
 
 def reader(user, language: str) -> Client:
     client = Client()
-    client.force_login(user)
+    log_in(client, user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     return client
 

@@ -1323,3 +1323,85 @@ def test_drift_counts_how_often_the_association_chose_another_than_number_one(sc
     assert (drift.rounds, drift.with_winner, drift.ranking_first, drift.differed) == (3, 2, 1, 1)
     assert (drift.confirmed, drift.overridden, drift.differed_percent) == (0, 1, 50)
     assert drift.ranks == {1: 1, 2: 1}
+
+
+# Deleting or deactivating a login changes no result and reveals no vote
+
+
+def _figures(round_) -> dict:
+    """Every figure of a round that a page or the dashboard shows."""
+    from magicmix.dashboard.data import votes
+    from magicmix.dashboard.periods import Quarter
+
+    round_ = VoteRound.objects.get(pk=round_.pk)
+    result = voting.result(round_) if round_.status == RoundStatus.CLOSED else None
+    quarter = Quarter.containing(timezone.localtime(round_.closes_at).date())
+    dashboard = votes([round_.project_id], quarter).get(round_.project_id)
+    return {
+        "turnout": voting.turnout(round_),
+        "result": result
+        and (
+            result.voted,
+            result.electorate,
+            result.needed,
+            result.counting,
+            [(c.pk, n) for c, n in result.rows],
+            result.abstentions,
+            result.outcome,
+        ),
+        "stored": (round_.electorate_size, round_.voted, round_.quorum, round_.outcome),
+        "dashboard": dashboard and (dashboard["voted"].n, dashboard["not"].n),
+    }
+
+
+def _delete_page(client, user) -> str:
+    from django.urls import reverse
+
+    page = client.get(reverse("admin:auth_user_delete", args=[user.pk]))
+    assert page.status_code == 200
+    return page.content.decode()
+
+
+def test_deleting_a_voters_login_after_the_close_changes_no_figure_and_lists_no_round(
+    scene, admin_user, client_for
+):
+    round_ = closed_round(scene, {0: 0, 1: 0, 2: 1}, quorum_percent=75)  # 3 of 4: quorum met
+    later = open_round(scene, [scene.candidates[0], scene.candidates[2]])
+    vote(later, scene.voters[1], choice_of(later, scene.candidates[0]))
+    before, before_later = _figures(round_), _figures(later)
+    assert before["result"][:3] == (3, 4, 3)
+    admin_client = client_for(admin_user)
+    page = _delete_page(admin_client, scene.voters[1])
+    for word in ["Elector", "elector", "Participation", "participation", "vote", "Vote", "stem"]:
+        assert word not in page.split('id="content"')[1].split("<form")[0], word
+    admin_client.post(
+        f"/admin/auth/user/{scene.voters[1].pk}/delete/", {"post": "yes"}, follow=True
+    )
+    assert not get_user_model().objects.filter(pk=scene.voters[1].pk).exists()
+    assert _figures(round_) == before
+    assert _figures(later) == before_later
+
+
+def test_deleting_a_voters_login_before_the_close_keeps_their_vote_and_the_electorate(scene):
+    round_ = open_round(scene)
+    for voter in (0, 1):
+        vote(round_, scene.voters[voter], choice_of(round_, scene.candidates[1]))
+    scene.voters[1].delete()
+    scene.voters[3].is_active = False
+    scene.voters[3].save()
+    closed = close(round_)
+    result = voting.result(closed)
+    assert (result.voted, result.electorate) == (2, 4)
+    assert dict((c.application_id, n) for c, n in result.rows)[scene.candidates[1].pk] == 2
+    # No e-mail is made for the deleted login; the deactivated one is not sent.
+    assert not VoteMessage.objects.filter(round=round_, kind="result", user__isnull=True).exists()
+
+
+def test_a_closed_rounds_figures_are_fixed_at_the_close(scene):
+    round_ = closed_round(scene, {0: 0, 1: 1})
+    before = _figures(round_)
+    # Even an elector row removed by hand in the database changes no published figure.
+    Elector.objects.filter(round=round_, participation__isnull=True).first().delete()
+    after = _figures(round_)
+    assert after["result"] == before["result"]
+    assert after["stored"] == before["stored"]

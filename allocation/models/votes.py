@@ -156,7 +156,10 @@ class VoteRound(models.Model):
     )
     quorum_percent = models.PositiveSmallIntegerField(_("quorum (percentage of the electorate)"))
     abstain_counts = models.BooleanField(_("abstaining counts towards the quorum"))
-    # Written when the round closes.
+    # Written when the round closes, and never again: the result as it stood at the close.
+    electorate_size = models.PositiveIntegerField(_("electorate"), null=True, blank=True)
+    voted = models.PositiveIntegerField(_("voted"), null=True, blank=True)
+    quorum = models.PositiveIntegerField(_("votes needed"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
     winner = models.ForeignKey(
         "RoundCandidate",
@@ -290,10 +293,13 @@ class Elector(models.Model):
     round = models.ForeignKey(
         VoteRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="electors"
     )
+    # SET_NULL, never CASCADE: deleting a login must not change a round's electorate or turnout,
+    # nor list (on the admin's delete page) the rounds its person could vote or did vote in.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("voter"),
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="vote_electorships",
     )
     via = models.CharField(_("votes as"), max_length=10, choices=ElectorVia.choices)
@@ -347,8 +353,14 @@ class VoteMessage(models.Model):
     round = models.ForeignKey(
         VoteRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="messages"
     )
+    # SET_NULL: a reminder goes only to who has not voted, so listing a deleted login's messages
+    # would tell whether they voted. A message without a user is never sent.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("to"), on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=MessageKind.choices)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
