@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from projects import access
+from projects import access, audit
 from projects.forms import add_model_errors
 from projects.lists import Sorting, page_of
 from projects.models import Project, Unit
@@ -488,6 +488,7 @@ def application_edit(request, pk):
 
 def application_detail(request, pk):
     application = get_application_for_user(request.user, pk)
+    audit.record(request, audit.AuditAction.VIEW, application)
     offers = application.offers.select_related("vacancy__unit", "created_by")
     open_vacancies = (
         Vacancy.objects.filter(project=application.project, status=VacancyStatus.OPEN)

@@ -9,7 +9,6 @@ row lock while the e-mail went out (see magicmix.reminders.delivery_send).
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from residents.models import Contract
@@ -170,53 +169,3 @@ class PublishedDashboard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.period}"
-
-
-class AuditAction(models.TextChoices):
-    VIEW = "view", _("Opened")
-    EXPORT = "export", _("Exported")
-    DOWNLOAD = "download", _("Downloaded a document")
-    ACCESS_REQUEST = "access", _("Produced a right-of-access file")
-
-
-class AuditEntry(models.Model):
-    """One read of personal data: who, when, what, from which organisation.
-
-    Append-only: the application never changes or deletes an entry before `keep_until`, the
-    admin shows them read-only, and on PostgreSQL a trigger refuses every UPDATE and any DELETE
-    of an entry still within its period (migration magicmix 0003). The actor is written as text
-    and a plain number, not a foreign key, so that deleting an account leaves its reads on record;
-    the object is named by its type and id only, so the log holds no names of its own.
-    """
-
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    keep_until = models.DateTimeField(_("kept until"))
-    actor_id = models.PositiveBigIntegerField(_("user id"), null=True)
-    actor = models.CharField(_("user"), max_length=254)
-    organisation = models.CharField(_("organisation"), max_length=300, blank=True)
-    action = models.CharField(_("action"), max_length=10, choices=AuditAction.choices)
-    object_type = models.CharField(_("kind of record"), max_length=60)
-    object_id = models.PositiveBigIntegerField(_("record id"), null=True)
-    path = models.CharField(_("address"), max_length=500)
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-        verbose_name = _("audit entry")
-        verbose_name_plural = _("audit log")
-        indexes = [
-            models.Index(fields=["-at"], name="audit_at"),
-            models.Index(fields=["object_type", "object_id", "-at"], name="audit_object"),
-            models.Index(fields=["actor_id", "-at"], name="audit_actor"),
-            models.Index(fields=["keep_until"], name="audit_keep_until"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("An audit entry is never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("An audit entry is deleted only by the retention job, after its period.")

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import audit_views, views
 from .dashboard import views as dashboard_views
 
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
         name="dashboard_definitions",
     ),
     path("dashboard/<slug:slug>.csv", dashboard_views.dashboard_csv, name="dashboard_csv"),
+    path("audit/", audit_views.audit_log, name="audit_log"),
+    path("people/<int:pk>/access-file/", views.person_access_file, name="person_access_file"),
     path("reminders/", views.reminder_inbox, name="reminder_inbox"),
     path("reminders/<int:pk>/open/", views.reminder_open, name="reminder_open"),
     path("accounts/", include("allauth.urls")),

@@ -1,30 +1,34 @@
 """The home page: one page, with the sections that fit each of the user's roles."""
 
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from allocation import voting
 from allocation.models import Participation, VoteRound
-from projects import access
+from projects import access, audit
 from projects.lists import page_of
 from projects.models import Profile, Project
+from residents.access import get_person_for_user
 from residents.dates import add_months
 from residents.lifecycle import trajectory_facts
 from residents.mix import mix_by_project
 from residents.models import AssociationMembership, Contract
 
-from . import reminders, worklist
+from . import access_file, reminders, worklist
 from .models import Delivery
 
 ENDING_SOON_MONTHS = 6
@@ -186,3 +190,16 @@ def admin_login(request):
             return redirect(next_url)
         raise PermissionDenied
     return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
+
+
+@require_POST
+@never_cache
+def person_access_file(request, pk):
+    """Right of access: the file of everything held about one person (magicmix.access_file)."""
+    person = get_person_for_user(request.user, pk, write=True)
+    audit.record(request, audit.AuditAction.ACCESS_REQUEST, person)
+    content = json.dumps(access_file.build(person), ensure_ascii=False, indent=2)
+    name = f"inzage-persoon-{person.pk}-{timezone.localdate()}.json"
+    response = HttpResponse(content, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

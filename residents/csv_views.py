@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from projects import access
+from projects import access, audit
 
 from . import csv_io
 from .filters import PersonFilter
@@ -106,6 +106,7 @@ def _project_slug(project) -> str:
 @never_cache  # personal data: not kept in any cache
 def units_export(request, pk):
     project = access.get_project_for_user(request.user, pk)
+    audit.record(request, audit.AuditAction.EXPORT, project)
     return _csv_response(
         csv_io.units_export(project=project), f"{_project_slug(project)}-units.csv"
     )
@@ -115,6 +116,7 @@ def units_export(request, pk):
 @never_cache
 def project_people_export(request, pk):
     project = access.get_project_for_user(request.user, pk)
+    audit.record(request, audit.AuditAction.EXPORT, project)
     return _csv_response(
         csv_io.project_persons_export(project=project), f"{_project_slug(project)}-people.csv"
     )
@@ -127,6 +129,7 @@ def people_export(request):
     access.require_corporation_user(request.user)
     people = Person.objects.for_user(request.user)
     person_filter = PersonFilter(request.GET or None, queryset=people, request=request)
+    audit.record(request, audit.AuditAction.EXPORT, kind=audit.object_type(Person))
     return _csv_response(
         csv_io.persons_export(people=person_filter.qs, user=request.user), "people.csv"
     )

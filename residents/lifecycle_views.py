@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from projects import audit
 from projects.access import care_organisation_ids
 from projects.forms import add_model_errors
 from projects.lists import page_of
@@ -110,6 +111,7 @@ def notice_document(request, pk):
     )
     if not notice.document:
         raise Http404
+    audit.record(request, audit.AuditAction.DOWNLOAD, notice)
     return FileResponse(notice.document.open("rb"), as_attachment=True)
 
 
@@ -388,6 +390,7 @@ def trajectory_list(request):
 def trajectory_detail(request, pk):
     _require_care_worker(request.user)
     contract = get_trajectory_for_care_worker(request.user, pk)
+    audit.record(request, audit.AuditAction.VIEW, contract)
     today = timezone.localdate()
     return render(
         request,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from magicmix.reminders import contract_reminders
-from projects import access
+from projects import access, audit
 from projects.forms import add_model_errors
 from projects.lists import Sorting, page_of
 from projects.models import Organisation, Project
@@ -223,6 +223,7 @@ def person_list(request):
 
 def person_detail(request, pk):
     person = get_person_for_user(request.user, pk)
+    audit.record(request, audit.AuditAction.VIEW, person)
     contracts = (
         person.contracts.select_related("unit__project", "contract_type", "holder_organisation")
         .with_deadline_facts()
@@ -272,6 +273,7 @@ def person_edit(request, pk):
 
 def contract_detail(request, pk):
     contract = get_contract_for_user(request.user, pk)
+    audit.record(request, audit.AuditAction.VIEW, contract)
     today = timezone.localdate()
     omklap = contract.contract_type.is_omklap
     context = {

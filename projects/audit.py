@@ -1,4 +1,4 @@
-"""The audit log of sensitive reads (magicmix.models.AuditEntry).
+"""The audit log of sensitive reads (projects.models.AuditEntry).
 
 A view that shows or hands out personal data calls `record` once; the entry is written in the
 request's own transaction-free path (autocommit), so a page that was served is a page on record.

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('magicmix', '0002_published_dashboards'),
+        ('projects', '0004_unit_number_upper'),
     ]
 
     operations = [
@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
 # still within its period. (TRUNCATE, which needs the table's owner, stays possible: the test
 # suite's flush uses it. SQLite, the demo's database, relies on the model.)
 APPEND_ONLY = """
-CREATE FUNCTION magicmix_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION projects_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'DELETE' AND OLD.keep_until <= now() THEN
         RETURN OLD;
@@ -47,12 +47,12 @@ BEGIN
     RAISE EXCEPTION USING MESSAGE = 'the audit log is append-only: ' || TG_OP || ' refused';
 END;
 $$;
-CREATE TRIGGER magicmix_audit_no_update BEFORE UPDATE OR DELETE ON magicmix_auditentry
-    FOR EACH ROW EXECUTE FUNCTION magicmix_audit_append_only();
+CREATE TRIGGER projects_audit_no_update BEFORE UPDATE OR DELETE ON projects_auditentry
+    FOR EACH ROW EXECUTE FUNCTION projects_audit_append_only();
 """
 DROP = """
-DROP TRIGGER IF EXISTS magicmix_audit_no_update ON magicmix_auditentry;
-DROP FUNCTION IF EXISTS magicmix_audit_append_only();
+DROP TRIGGER IF EXISTS projects_audit_no_update ON projects_auditentry;
+DROP FUNCTION IF EXISTS projects_audit_append_only();
 """
 
 
