@@ -3,6 +3,8 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from projects.audit import AuditedAdmin
+
 from .models import (
     AllocationEvent,
     AllocationSettings,
@@ -39,7 +41,7 @@ class VacancyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["person", "project", "registered_on", "intake_outcome", "status"]
     list_filter = ["status", "intake_outcome", "urgent"]
     list_select_related = ["person", "project"]

@@ -50,6 +50,8 @@ def email_of(message: VoteMessage) -> EmailMessage:
             "recipient": user,
             "link": message_link(message),
             "last_day": timezone.localtime(round_.closes_at) - timezone.timedelta(seconds=1),
+            "site_name": settings.SITE_NAME,
+            "site_url": settings.SITE_URL.rstrip("/"),
         }
         subject = render_to_string("allocation/email/vote_subject.txt", context).strip()
         body = render_to_string("allocation/email/vote_body.txt", context)

@@ -22,9 +22,13 @@ KINDS = {
 
 class AuditFilter(django_filters.FilterSet):
     actor = django_filters.CharFilter(label=_("User (e-mail)"), lookup_expr="icontains")
-    action = django_filters.ChoiceFilter(label=_("Action"), choices=AuditAction.choices)
+    action = django_filters.ChoiceFilter(
+        label=_("Action"), choices=AuditAction.choices, empty_label=_("All")
+    )
     object_type = django_filters.ChoiceFilter(
-        label=_("Kind of record"), choices=[(code, label) for code, (label, _url) in KINDS.items()]
+        label=_("Kind of record"),
+        choices=[(code, label) for code, (label, _url) in KINDS.items()],
+        empty_label=_("All"),
     )
     object_id = django_filters.NumberFilter(label=_("Record id"), min_value=1)
     since = django_filters.DateFilter(

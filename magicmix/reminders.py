@@ -234,6 +234,8 @@ def delivery_message(delivery: Delivery) -> EmailMessage:
             "contract": reminder.contract,
             "recipient": user,
             "link": reminder_link(reminder, user),
+            "site_name": settings.SITE_NAME,
+            "site_url": settings.SITE_URL.rstrip("/"),
         }
         subject = render_to_string("reminders/email_subject.txt", context).strip()
         body = render_to_string("reminders/email_body.txt", context)

@@ -193,6 +193,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "allocation.tasks.votes_tick",
         "schedule": crontab(minute="*/5"),
     },
+    # Retention (AVG art. 5(1)(e)): personal data past its period is anonymised, nightly.
+    "retention-nightly": {
+        "task": "residents.tasks.run_retention",
+        "schedule": crontab(hour=2, minute=30),
+    },
     # Dashboards: a period that has just closed is published once, before anyone asks.
     "dashboards-publish": {
         "task": "magicmix.tasks.publish_dashboards",

@@ -55,3 +55,21 @@ def purge_expired(*, now=None, dry_run: bool = False) -> int:
         return expired.count()
     # QuerySet.delete() would call no model delete(); it is the one path the trigger allows.
     return expired._raw_delete(connection.alias)
+
+
+class AuditedAdmin:
+    """For a ModelAdmin of personal records: opening one (or its history) in the admin is a read
+    like any other, and goes in the log."""
+
+    def _audited(self, request, object_id, response):
+        if request.method == "GET" and response.status_code == 200 and str(object_id).isdigit():
+            record(request, AuditAction.VIEW, kind=object_type(self.model), object_id=object_id)
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        return self._audited(request, object_id, response)
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        return self._audited(request, object_id, response)

@@ -61,9 +61,13 @@ def member_invite(
             "role": membership.get_role_display,
             "invited_by": invited_by,
             "link": link,
+            "site_name": settings.SITE_NAME,
         }
         with translation.override(language):
-            subject = _("Your Magic Mix account at %(org)s") % {"org": organisation}
+            subject = _("Your %(site)s account at %(org)s") % {
+                "site": settings.SITE_NAME,
+                "org": organisation,
+            }
             body = render_to_string("projects/email/invitation.txt", context)
         transaction.on_commit(
             lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])

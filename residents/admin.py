@@ -1,11 +1,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from projects.audit import AuditedAdmin
+
 from .models import (
     AssociationMembership,
     Contract,
     ContractType,
     Person,
+    RetentionPolicy,
+    RetentionRun,
     TargetGroup,
     TargetGroupLimit,
 )
@@ -30,7 +34,7 @@ class ContractTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(AuditedAdmin, SimpleHistoryAdmin):
     list_display = ["last_name", "first_name", "corporation", "role", "target_group"]
     list_filter = ["role", "target_group", "corporation"]
     search_fields = ["first_name", "last_name", "email"]
@@ -39,7 +43,7 @@ class PersonAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Contract)
-class ContractAdmin(SimpleHistoryAdmin):
+class ContractAdmin(AuditedAdmin, SimpleHistoryAdmin):
     list_display = ["person", "unit", "contract_type", "start_date", "end_date", "status"]
     list_filter = ["status", "contract_type"]
     search_fields = ["person__first_name", "person__last_name", "unit__number"]
@@ -53,3 +57,37 @@ class AssociationMembershipAdmin(admin.ModelAdmin):
     list_display = ["person", "project", "joined_on", "left_on"]
     list_select_related = ["person", "project"]
     autocomplete_fields = ["person", "project"]
+
+
+@admin.register(RetentionPolicy)
+class RetentionPolicyAdmin(admin.ModelAdmin):
+    list_display = ["corporation", "tenant_months", "candidate_months"]
+    list_select_related = ["corporation"]
+
+
+@admin.register(RetentionRun)
+class RetentionRunAdmin(admin.ModelAdmin):
+    """Read-only: a run is a record of what happened."""
+
+    list_display = ["started_at", "dry_run", "trigger", "started_by", "today", "finished_at"]
+    list_filter = ["dry_run", "trigger"]
+    date_hierarchy = "started_at"
+    readonly_fields = [
+        "started_at",
+        "finished_at",
+        "today",
+        "dry_run",
+        "trigger",
+        "started_by",
+        "counts",
+        "planned",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

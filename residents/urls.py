@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import lifecycle_views, views
+from . import lifecycle_views, retention_views, views
 from .urls_csv import csv_urlpatterns
 
 app_name = "residents"
@@ -28,5 +28,9 @@ urlpatterns = [
     path("people/<int:pk>/warnings/new/", lifecycle_views.warning_create, name="warning_create"),
     path("trajectories/", lifecycle_views.trajectory_list, name="trajectory_list"),
     path("trajectories/<int:pk>/", lifecycle_views.trajectory_detail, name="trajectory_detail"),
+    path("retention/", retention_views.retention_page, name="retention"),
+    path("retention/dry-run/", retention_views.retention_dry_run, name="retention_dry_run"),
+    path("retention/run/", retention_views.retention_run, name="retention_run_real"),
+    path("retention/runs/<int:pk>/", retention_views.retention_run_detail, name="retention_run"),
 ]
 urlpatterns += csv_urlpatterns

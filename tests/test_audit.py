@@ -290,3 +290,21 @@ def test_only_writing_staff_of_the_corporation_make_an_access_file(
     assert client_for(outsider).post(url).status_code == 404
     assert client_for(staff_a).get(url).status_code == 405
     assert not AuditEntry.objects.filter(action=AuditAction.ACCESS_REQUEST).exists()
+
+
+def test_opening_a_person_or_contract_in_the_admin_is_recorded(person, admin_user, client_for):
+    client = client_for(admin_user)
+    contract = person.contracts.get()
+    for path in [
+        reverse("admin:residents_person_change", args=[person.pk]),
+        reverse("admin:residents_person_history", args=[person.pk]),
+        reverse("admin:residents_contract_change", args=[contract.pk]),
+    ]:
+        assert client.get(path).status_code == 200, path
+    logged = [(e.actor, e.object_type, e.object_id) for e in entries()]
+    assert logged == [
+        ("admin@magicmix.example", "residents.person", person.pk),
+        ("admin@magicmix.example", "residents.person", person.pk),
+        ("admin@magicmix.example", "residents.contract", contract.pk),
+    ]
+    assert entries()[0].organisation == "administrator"

@@ -348,3 +348,52 @@ def test_e_mails_name_the_site_and_link_to_its_address(client, db):
     assert settings.SITE_NAME in message.body
     assert "testserver" not in message.subject + message.body
     assert settings.SITE_URL.rstrip("/") + "/accounts/password/reset/key/" in message.body
+
+
+def test_a_security_key_can_be_added_from_a_page_without_inline_script(db):
+    """WebAuthn needs the browser's JavaScript; the page loads it from the site (CSP)."""
+    user = person_with_role(Role.CARE, "zorg@zorg.example")
+    client = Client()
+    password_login(client, user.email)
+    asked = client.get(reverse("mfa_add_webauthn"))
+    client.post(asked["Location"], {"password": PASSWORD})
+    page = client.get(reverse("mfa_add_webauthn"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'src="/static/mfa/js/webauthn.js"' in html
+    assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", html)
+
+
+def test_password_reset_links_are_limited_per_address(db):
+    user = person_with_role(None, "bewoner@thuis.example")
+    client = Client()
+    url = reverse("account_reset_password_from_key", kwargs={"uidb36": "2s", "key": "set-password"})
+    statuses = [
+        client.post(url, {"password1": "x", "password2": "x"}, REMOTE_ADDR="10.9.9.9").status_code
+        for _guess in range(22)
+    ]
+    assert 429 in statuses[20:]
+    assert user.check_password(PASSWORD)
+
+
+def test_e_mails_of_the_product_name_the_site_from_settings(
+    settings, staff_a, corp_a, django_capture_on_commit_callbacks
+):
+    from projects.services import member_invite
+
+    settings.SITE_NAME = "Woonplatform Utrecht"
+    settings.SITE_URL = "https://wonen.utrecht.example/"
+    with django_capture_on_commit_callbacks(execute=True):
+        member_invite(
+            organisation=corp_a,
+            email="nieuw@corp.example",
+            first_name="Nina",
+            last_name="Nieuw",
+            role=Role.STAFF,
+            invited_by=staff_a,
+        )
+    message = mail.outbox[-1]
+    assert "Woonplatform Utrecht" in message.subject
+    assert "Woonplatform Utrecht" in message.body
+    assert "https://wonen.utrecht.example/accounts/password/reset/key/" in message.body
+    assert "Magic Mix" not in message.subject + message.body

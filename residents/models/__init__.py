@@ -1,9 +1,12 @@
 """The residents app's models: people and contracts (core), and a contract's life after signing
-(lifecycle: notices, omklap check-ins, warnings and guidance decisions)."""
+(lifecycle: notices, omklap check-ins, warnings and guidance decisions), and
+how long personal data is kept (retention)."""
 
 from .core import *  # noqa: F403
 from .core import __all__ as _core_all
 from .lifecycle import *  # noqa: F403
 from .lifecycle import __all__ as _lifecycle_all
+from .retention import *  # noqa: F403
+from .retention import __all__ as _retention_all
 
-__all__ = [*_core_all, *_lifecycle_all]
+__all__ = [*_core_all, *_lifecycle_all, *_retention_all]

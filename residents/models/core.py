@@ -16,7 +16,7 @@ from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -265,13 +265,20 @@ class Person(models.Model):
         related_name="person",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    anonymised_on = models.DateField(
+        _("anonymised on"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Set by the retention run that erased this person's personal data."),
+    )
     # What the people search matches (residents/search.py): name, reference, e-mail and phone,
     # folded (no accents, lower case) by the database itself on every write, whatever writes.
     search_text = models.GeneratedField(
         expression=SearchText(), output_field=models.TextField(), db_persist=True, editable=False
     )
     history = HistoricalRecords(
-        excluded_fields=["created_at", "search_text"], bases=[HistoryAuthor]
+        excluded_fields=["created_at", "search_text", "anonymised_on"], bases=[HistoryAuthor]
     )
 
     objects = PersonQuerySet.as_manager()
@@ -301,6 +308,8 @@ class Person(models.Model):
 
     @property
     def full_name(self) -> str:
+        if self.anonymised_on:
+            return gettext("Anonymised person %(id)s") % {"id": self.pk}
         return f"{self.first_name} {self.last_name}"
 
     @property
@@ -311,6 +320,8 @@ class Person(models.Model):
     @property
     def list_label(self) -> str:
         """ "Hofman, Noor (R-5001, 1998)": the name as lists sort it, with its identity."""
+        if self.anonymised_on:
+            return self.full_name
         label = f"{self.last_name}, {self.first_name}"
         return f"{label} ({self.identity})" if self.identity else label
 
