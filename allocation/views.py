@@ -365,6 +365,7 @@ def _offer_page(request, offer, *, answer_form=None, can_write: bool):
 
 def offer_detail(request, pk):
     offer = get_offer_for_user(request.user, pk)
+    audit.record(request, audit.AuditAction.VIEW, offer)
     can_write = access.can_write(request.user, offer.vacancy.project.corporation_id)
     return _offer_page(request, offer, can_write=can_write)
 
@@ -473,6 +474,8 @@ def application_create(request):
 
 def application_edit(request, pk):
     application = get_application_for_user(request.user, pk, write=True)
+    if request.method == "GET":
+        audit.record(request, audit.AuditAction.VIEW, application)
     form = ApplicationForm(request.POST or None, instance=application, corporations=None)
     if request.method == "POST" and form.is_valid():
         form.save()

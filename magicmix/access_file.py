@@ -6,7 +6,8 @@ check-ins, warnings, guidance extensions and missed-notice decisions, associatio
 applications, offers, the events of their allocation, and the profile they shared with an
 association's ballot. Never how anyone voted: no participation, no elector row, no tally (and
 the ballot stores no voter beside a choice). Internal keys that mean nothing to the person
-(the dashboard's statistical cell keys, the search index) are left out.
+(the dashboard's statistical cell keys, the search index) are left out, and so is free text
+that may be about someone else (LEFT_OUT_OF).
 """
 
 import datetime as dt
@@ -29,6 +30,9 @@ from residents.models import (
 
 FORMAT_VERSION = 1
 LEFT_OUT = {"cell_key", "search_text"}
+# Free text that may name other people (art. 15(4) AVG): why staff chose someone else over the
+# vote's winner, for instance. The event itself (kind, date, rank, score) stays.
+LEFT_OUT_OF = {AllocationEvent: {"reason"}}
 
 
 def _value(value):
@@ -46,8 +50,9 @@ def _value(value):
 def record(obj) -> dict:
     """A row: field name -> value (choices as their label; a link as its name and id)."""
     row = {}
+    left_out = LEFT_OUT | LEFT_OUT_OF.get(type(obj), set())
     for field in obj._meta.concrete_fields:
-        if field.name in LEFT_OUT:
+        if field.name in left_out:
             continue
         label = field.name
         if field.is_relation:

@@ -16,6 +16,7 @@ KINDS = {
     "residents.contract": (_("Contract"), "residents:contract_detail"),
     "residents.notice": (_("Notice document"), None),
     "allocation.application": (_("Application"), "allocation:application_detail"),
+    "allocation.offer": (_("Offer"), "allocation:offer_detail"),
     "projects.project": (_("Project"), "residents:project_detail"),
 }
 

@@ -1,10 +1,13 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from . import second_factor
 
 
 class DutchFirstLocaleMiddleware(LocaleMiddleware):
@@ -23,46 +26,19 @@ class DutchFirstLocaleMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
-# A session that passed a second factor (or set one up) carries the user's id under this key.
-SECOND_FACTOR_SESSION_KEY = "magicmix_second_factor"
-
-
-def needs_second_factor(user) -> bool:
-    """Everyone who works in the product (any organisation role) and every administrator."""
-    from projects import access
-
-    # access.roles loads the memberships once per request; the pages use them anyway.
-    return user.is_superuser or user.is_staff or bool(access.roles(user))
-
-
-def passed_second_factor(request) -> bool:
-    session = request.session
-    if session.get(SECOND_FACTOR_SESSION_KEY) == request.user.pk:
-        return True
-    methods = session.get("account_authentication_methods", [])
-    passed = any(method.get("method") == "mfa" for method in methods)
-    if not passed:
-        # Set up in this session: activating a factor proves it (allauth asks for a code).
-        from allauth.mfa.models import Authenticator
-
-        passed = (
-            Authenticator.objects.filter(user=request.user)
-            .exclude(type=Authenticator.Type.RECOVERY_CODES)
-            .exists()
-        )
-    if passed:
-        session[SECOND_FACTOR_SESSION_KEY] = request.user.pk
-    return passed
-
-
 class SecondFactorRequiredMiddleware:
     """After the password, a user who must have a second factor can do nothing else first.
 
     Staff, read-only, policy, care and administrator accounts (`needs_second_factor`) are sent to
-    the two-factor pages until the session has passed one: logged in with it, or set it up. Only
-    those pages, logging out, re-entering the password (which setting up asks for) and the
-    language switch stay open. Residents may add a second factor and are not asked to.
-    `settings.MFA_REQUIRED` is off only in the demo; the settings refuse that with DEBUG off.
+    the two-factor pages until the session has proved one (magicmix.second_factor): logged in
+    with it, or set it up. Only those pages, logging out, re-entering the password (which setting
+    up asks for) and the language switch stay open. Residents may add a second factor and are
+    not asked to. `settings.MFA_REQUIRED` is off only in the demo; the settings refuse that with
+    DEBUG off.
+
+    For every user, required or not: a session that has not proved a factor while the user has
+    one (set up elsewhere since this session logged in with the password), and a session that
+    proved one the user no longer has (removed by an administrator), is logged out.
     """
 
     def __init__(self, get_response):
@@ -73,19 +49,27 @@ class SecondFactorRequiredMiddleware:
 
     def __call__(self, request):
         if not hasattr(self, "open_prefixes"):
-            self.open_prefixes = (reverse("mfa_index"), settings.STATIC_URL)
+            self.open_prefixes = (reverse("mfa_index"),)
             self.open_paths = {
                 reverse("account_logout"),
                 reverse("account_reauthenticate"),
                 reverse("set_language"),
             }
+            self.setup_paths = {reverse("mfa_activate_totp"), reverse("mfa_add_webauthn")}
         user = request.user
+        if not user.is_authenticated or request.path.startswith(settings.STATIC_URL):
+            return self.get_response(request)
+        passed = second_factor.session_passed(request)
+        if passed != second_factor.has_factor(user):
+            # Proved a factor that is gone, or has one this session never proved.
+            logout(request)
+            messages.warning(request, _("Your second factor has changed: please log in again."))
+            return redirect("account_login")
         if (
             settings.MFA_REQUIRED
-            and user.is_authenticated
+            and not passed
             and not self._open(request.path)
-            and needs_second_factor(user)
-            and not passed_second_factor(request)
+            and second_factor.needs_second_factor(user)
         ):
             messages.warning(
                 request,
@@ -95,4 +79,9 @@ class SecondFactorRequiredMiddleware:
                 ),
             )
             return redirect("mfa_index")
-        return self.get_response(request)
+        if passed or request.method != "POST" or request.path not in self.setup_paths:
+            return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 302 and second_factor.has_factor(user):
+            second_factor.mark_passed(request.session, user)  # this session set up the first
+        return response

@@ -18,6 +18,12 @@ urlpatterns = [
     path("people/<int:pk>/access-file/", views.person_access_file, name="person_access_file"),
     path("reminders/", views.reminder_inbox, name="reminder_inbox"),
     path("reminders/<int:pk>/open/", views.reminder_open, name="reminder_open"),
+    # Before allauth's own: its security-key removal would let the last factor go.
+    path(
+        "accounts/2fa/webauthn/keys/<int:pk>/remove/",
+        views.remove_security_key,
+        name="remove_security_key",
+    ),
     path("accounts/", include("allauth.urls")),
     # Choosing a language must work before logging in too.
     path("i18n/setlang/", views.set_language, name="set_language"),

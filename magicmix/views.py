@@ -2,6 +2,8 @@
 
 import json
 
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.webauthn import views as webauthn_views
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -203,3 +205,17 @@ def person_access_file(request, pk):
     response = HttpResponse(content, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+class RemoveSecurityKeyView(webauthn_views.RemoveWebAuthnView):
+    """allauth's removal of a security key, with the rule its TOTP removal already keeps: an
+    account that must have a second factor cannot remove its last one (SecondFactorAdapter)."""
+
+    def form_valid(self, form):
+        if not get_mfa_adapter().can_delete_authenticator(self.get_object()):
+            messages.error(self.request, _("You cannot remove your last second factor."))
+            return redirect("mfa_list_webauthn")
+        return super().form_valid(form)
+
+
+remove_security_key = RemoveSecurityKeyView.as_view()

@@ -6,9 +6,12 @@ Failed logins are counted three ways (settings.ACCOUNT_RATE_LIMITS):
   one place stop that place only. allauth's default keys this on the e-mail alone, which let
   anyone who knows an address lock its owner out;
 - per account from anywhere (`login_failed_account`, a slower limit): a spread-out guessing
-  attack stops too. Its message offers the password reset, and a reset (which proves the mailbox)
-  clears both counts, so even then the owner is never locked out for long.
-A successful login gives back the attempt it was counted with, as allauth does.
+  attack stops too. It does not apply at an address this account logged in from before (with
+  the right password, in the last 90 days), so the owner at their usual desk gets in even then;
+  elsewhere its message offers the password reset, and a reset (which proves the mailbox) clears
+  both counts.
+A successful login gives back the attempt it was counted with, as allauth does. Addresses are
+allauth's: IPv6 counted per /64, X-Forwarded-For only behind TRUSTED_PROXY_COUNT proxies.
 """
 
 import base64
@@ -18,12 +21,16 @@ from urllib.parse import quote
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import ratelimit
+from allauth.core.internal.ratelimit import get_ip
 from allauth.mfa.adapter import DefaultMFAAdapter
 from cryptography.fernet import Fernet
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+KNOWN_ADDRESS_SECONDS = 90 * 24 * 3600
 
 
 def site() -> SimpleNamespace:
@@ -50,10 +57,23 @@ class InviteOnlyAdapter(DefaultAccountAdapter):
         return credentials.get("email", credentials.get("username", "")).lower()
 
     def _get_login_attempts_cache_key(self, request, **credentials) -> str:
-        return f"{self._login_of(credentials)}|{self.get_client_ip(request)}"
+        return f"{self._login_of(credentials)}|{get_ip(request)}"
+
+    def _known_address_key(self, request, credentials) -> str:
+        digest = hashlib.sha256(self._get_login_attempts_cache_key(request, **credentials).encode())
+        return f"magicmix:known-address:{digest.hexdigest()}"
+
+    def authenticate(self, request, **credentials):
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            cache.set(self._known_address_key(request, credentials), 1, KNOWN_ADDRESS_SECONDS)
+        return user
 
     def pre_authenticate(self, request, **credentials) -> None:
         super().pre_authenticate(request, **credentials)
+        self._account_rl_usage = None
+        if cache.get(self._known_address_key(request, credentials)):
+            return  # the owner's usual address: only the per-address limits apply
         account = self._login_of(credentials)
         self._account_rl_usage = ratelimit._impl.consume(
             request, app="allauth.account", action="login_failed_account", key=account
@@ -118,7 +138,7 @@ class SecondFactorAdapter(DefaultMFAAdapter):
     def can_delete_authenticator(self, authenticator) -> bool:
         from allauth.mfa.models import Authenticator
 
-        from magicmix.middleware import needs_second_factor
+        from magicmix.second_factor import needs_second_factor
 
         if not needs_second_factor(authenticator.user):
             return True

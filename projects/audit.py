@@ -73,3 +73,12 @@ class AuditedAdmin:
     def history_view(self, request, object_id, extra_context=None):
         response = super().history_view(request, object_id, extra_context)
         return self._audited(request, object_id, response)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """simple_history's page of one earlier version: the record as it was."""
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        return self._audited(request, object_id, response)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        response = super().delete_view(request, object_id, extra_context)
+        return self._audited(request, object_id, response)

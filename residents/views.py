@@ -256,6 +256,8 @@ def person_create(request):
 
 def person_edit(request, pk):
     person = get_person_for_user(request.user, pk, write=True)
+    if request.method == "GET":
+        audit.record(request, audit.AuditAction.VIEW, person)
     corporations = Organisation.objects.filter(pk=person.corporation_id)
     form = PersonForm(request.POST or None, instance=person, corporations=corporations)
     if request.method == "POST" and form.is_valid():
@@ -336,6 +338,8 @@ def contract_create(request, person_pk):
 
 def contract_edit(request, pk):
     contract = get_contract_for_user(request.user, pk, write=True)
+    if request.method == "GET":
+        audit.record(request, audit.AuditAction.VIEW, contract)
     if contract.status == ContractStatus.ENDED:
         messages.error(request, _("An ended contract can no longer be changed."))
         return redirect(contract)

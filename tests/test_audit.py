@@ -308,3 +308,54 @@ def test_opening_a_person_or_contract_in_the_admin_is_recorded(person, admin_use
         ("admin@magicmix.example", "residents.contract", contract.pk),
     ]
     assert entries()[0].organisation == "administrator"
+
+
+def test_edit_forms_and_earlier_versions_are_reads_too(person, staff_a, admin_user, client_for):
+    contract = person.contracts.get()
+    person.first_name = "Sas"
+    person.save()
+    version = person.history.order_by("history_id").first()
+    pages = [
+        (client_for(staff_a), reverse("residents:person_edit", args=[person.pk])),
+        (client_for(staff_a), reverse("residents:contract_edit", args=[contract.pk])),
+        (
+            client_for(admin_user),
+            reverse("admin:residents_person_simple_history", args=[person.pk, version.history_id]),
+        ),
+    ]
+    for client, path in pages:
+        assert client.get(path).status_code == 200, path
+    logged = [(e.object_type, e.object_id, e.path) for e in entries()]
+    assert logged == [
+        ("residents.person", person.pk, pages[0][1]),
+        ("residents.contract", contract.pk, pages[1][1]),
+        ("residents.person", person.pk, pages[2][1]),
+    ]
+
+
+def test_an_offer_opened_is_recorded(project_a, staff_a, readonly_a, client_for):
+    from allocation import services
+    from residents.models import ContractType
+
+    vacancy = services.vacancy_open(
+        unit=UnitFactory(project=project_a),
+        available_from=TODAY,
+        contract_type=ContractType.objects.get(code="regulier"),
+        user=staff_a,
+    )
+    offer = services.offer_make(
+        vacancy=vacancy,
+        application=vote_candidate(project_a, first_name="Ilse"),
+        reason="Past buiten de bandbreedte; de enige kandidaat.",
+        reply_by=TODAY,
+        user=staff_a,
+        today=TODAY,
+    )
+    path = reverse("allocation:offer_detail", args=[offer.pk])
+    assert client_for(readonly_a).get(path).status_code == 200
+    [entry] = entries()
+    assert (entry.actor, entry.object_type, entry.object_id) == (
+        "readonly@a.example",
+        "allocation.offer",
+        offer.pk,
+    )

@@ -32,9 +32,10 @@ LOGIN = reverse("account_login")
 
 @pytest.fixture(autouse=True)
 def fresh_limits():
-    """Rate-limit counters and used TOTP codes live in Redis, across tests and runs: start empty."""
+    """Rate-limit counters, used TOTP codes and known addresses live in Redis, across tests and
+    runs: start empty."""
     client = cache._cache.get_client(None, write=True)
-    keys = list(client.scan_iter("*allauth*"))
+    keys = list(client.scan_iter("*allauth*")) + list(client.scan_iter("*known-address*"))
     if keys:
         client.delete(*keys)
 
@@ -262,6 +263,22 @@ def test_a_spread_out_attack_pauses_the_account_and_a_reset_reopens_it(db):
     assert password_login(owner, user.email, new, ip="192.0.2.10").status_code == 302
 
 
+def test_during_a_spread_out_attack_the_owner_still_gets_in_from_their_usual_address(db):
+    user = person_with_role(None, "bewoner@thuis.example")
+    usual = Client()
+    assert password_login(usual, user.email, ip="192.0.2.44").status_code == 302
+    usual.post(reverse("account_logout"))
+    for n in range(30):
+        password_login(Client(), user.email, "fout", ip=f"198.51.100.{n + 1}")
+    elsewhere = password_login(Client(), user.email, ip="192.0.2.99")
+    assert reverse("account_reset_password") in elsewhere.content.decode()
+    assert password_login(usual, user.email, ip="192.0.2.44").status_code == 302
+    # An IPv6 attacker counts per /64, not per address.
+    for n in range(5):
+        password_login(Client(), user.email, "fout", ip=f"2001:db8:1:2::{n + 1}")
+    assert password_login(Client(), user.email, ip="2001:db8:1:2::99").status_code == 200
+
+
 def test_password_reset_requests_are_limited_per_account(db):
     user = person_with_role(None, "bewoner@thuis.example")
     client = Client()
@@ -397,3 +414,53 @@ def test_e_mails_of_the_product_name_the_site_from_settings(
     assert "Woonplatform Utrecht" in message.body
     assert "https://wonen.utrecht.example/accounts/password/reset/key/" in message.body
     assert "Magic Mix" not in message.subject + message.body
+
+
+# A second factor proved in this session, and only while it exists
+
+
+def test_the_last_security_key_of_a_worker_cannot_be_removed(db):
+    from magicmix.second_factor import mark_passed
+
+    user = person_with_role(Role.STAFF, "sleutel@corp.example")
+    key = Authenticator.objects.create(user=user, type="webauthn", data={"name": "Sleutel"})
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    mark_passed(session, user)  # as the login with the key would have
+    session.save()
+    url = reverse("mfa_remove_webauthn", args=[key.pk])
+    asked = client.post(url)
+    client.post(asked["Location"], {"password": PASSWORD})
+    refused = client.post(url)
+    assert refused.status_code == 302
+    assert refused["Location"] == reverse("mfa_list_webauthn")
+    assert Authenticator.objects.filter(pk=key.pk).exists()
+
+
+def test_a_session_ends_when_its_factor_is_removed_by_an_administrator(staff_with_totp):
+    user, secret = staff_with_totp
+    client = Client()
+    password_login(client, user.email)
+    client.post(reverse("mfa_authenticate"), {"code": code_now(secret)})
+    assert client.get("/people/").status_code == 200
+    Authenticator.objects.filter(user=user).delete()  # the admin's "lost phone" removal
+    response = client.get("/people/")
+    assert response.status_code == 302
+    assert response["Location"] == LOGIN
+    assert not client.session.get("_auth_user_id")
+
+
+def test_a_factor_set_up_elsewhere_does_not_promote_a_password_only_session(db):
+    user = person_with_role(Role.STAFF, "eigenaar@corp.example")
+    attacker = Client()
+    password_login(attacker, user.email, ip="198.51.100.66")
+    assert attacker.get("/people/")["Location"] == reverse("mfa_index")
+    owner = Client()
+    password_login(owner, user.email)
+    activate_totp(owner)
+    assert owner.get("/people/").status_code == 200
+    assert attacker.get(reverse("mfa_view_recovery_codes"))["Location"] == LOGIN
+    assert not attacker.session.get("_auth_user_id")
+    for page in ["/people/", reverse("mfa_view_recovery_codes"), reverse("mfa_index")]:
+        assert attacker.get(page)["Location"].startswith(f"{LOGIN}?next="), page
