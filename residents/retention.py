@@ -211,7 +211,14 @@ def plan(today: dt.date, corporation: Organisation | None = None) -> list[Corpor
 def anonymise(person_ids: list[int], today: dt.date) -> None:
     """Erase the personal data of these persons as the module docstring says. Call it inside a
     transaction: the notice documents are removed from storage once it commits."""
-    from allocation.models import AllocationEvent, Application, Offer, RoundCandidate
+    from allocation.models import (
+        AllocationEvent,
+        Application,
+        EventKind,
+        Offer,
+        RoundCandidate,
+        VoteRound,
+    )
 
     if not person_ids:
         return
@@ -262,6 +269,14 @@ def anonymise(person_ids: list[int], today: dt.date) -> None:
     RoundCandidate.objects.filter(application__in=applications).update(
         first_name="", motivation="", contribution="", availability=""
     )
+    # What staff typed deciding or cancelling a vote the person was on the ballot of may name
+    # them, and is stored with no link to them: blanked for every such round.
+    rounds = VoteRound.objects.filter(shortlist__application__in=applications).values("pk")
+    VoteRound.objects.filter(pk__in=rounds).update(decision_reason="", cancel_reason="")
+    AllocationEvent.objects.filter(
+        vacancy__vote_rounds__in=rounds,
+        kind__in=[EventKind.VOTE_DECIDED, EventKind.VOTE_CANCELLED],
+    ).update(reason="")
     _remove_logins(logins)
 
 
@@ -302,6 +317,8 @@ def run(
     entries past their period, and record the run. Each corporation is one transaction; a
     corporation that fails is recorded as such, the others go on, and the error is raised at
     the end."""
+    from allocation.models import Application
+
     today = today or timezone.localdate()
     record = RetentionRun.objects.create(
         started_at=timezone.now(),
@@ -323,6 +340,13 @@ def run(
                 with transaction.atomic():
                     due = Person.objects.filter(pk__in=corporation_plan.person_ids)
                     list(due.select_for_update().values_list("pk", flat=True))
+                    # Their applications too: reactivating one, or an offer on one (whose
+                    # insert takes a key-share lock), waits until this run has committed.
+                    list(
+                        Application.objects.filter(person__in=due)
+                        .select_for_update()
+                        .values_list("pk", flat=True)
+                    )
                     done = _plan_corporation(corporation, today, persons=due)
                     anonymise(done.person_ids, today)
             except Exception as exc:  # recorded here, and raised after the others

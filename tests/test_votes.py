@@ -1405,3 +1405,47 @@ def test_a_closed_rounds_figures_are_fixed_at_the_close(scene):
     after = _figures(round_)
     assert after["result"] == before["result"]
     assert after["stored"] == before["stored"]
+
+
+def test_what_staff_typed_deciding_a_vote_goes_with_an_anonymised_candidate(scene):
+    from residents import retention
+
+    round_ = closed_round(scene, {0: 0, 1: 0, 2: 0})
+    chosen = scene.candidates[1]
+    voting.round_decide(
+        round_=round_,
+        application=chosen,
+        reason="Bartholomea Jansen woont al bij haar broer in de gang",
+        reply_by=TODAY + dt.timedelta(days=14),
+        user=scene.staff,
+        today=TODAY,
+    )
+    retention.anonymise([chosen.person_id], TODAY)
+    assert VoteRound.objects.get(pk=round_.pk).decision_reason == ""
+    decided = AllocationEvent.objects.filter(vacancy=scene.vacancy, kind=EventKind.VOTE_DECIDED)
+    assert decided.exists()
+    assert not decided.exclude(reason="").exists()
+
+
+def test_what_staff_typed_cancelling_a_vote_goes_with_an_anonymised_candidate(scene):
+    from residents import retention
+
+    round_ = open_round(scene)
+    voting.round_cancel(round_=round_, reason="Cornelis de Boer trok zich terug", user=scene.staff)
+    retention.anonymise([scene.candidates[2].person_id], TODAY)
+    assert VoteRound.objects.get(pk=round_.pk).cancel_reason == ""
+    cancelled = AllocationEvent.objects.filter(vacancy=scene.vacancy, kind=EventKind.VOTE_CANCELLED)
+    assert cancelled.exists()
+    assert not cancelled.exclude(reason="").exists()
+
+
+def test_a_deleted_logins_vote_e_mails_go_with_it(scene):
+    round_ = open_round(scene)
+    vote(round_, scene.voters[0], choice_of(round_, scene.candidates[0]))
+    voting.reminders_due(now=deadline(round_) - dt.timedelta(hours=47))
+    assert VoteMessage.objects.filter(round=round_, kind="reminder").count() == 3
+    for voter in scene.voters[:2]:  # one who voted, one who was reminded
+        voter.delete()
+    kinds = sorted(VoteMessage.objects.filter(round=round_).values_list("kind", flat=True))
+    assert kinds == ["opened", "opened", "reminder", "reminder"]
+    assert not VoteMessage.objects.filter(user__isnull=True).exists()

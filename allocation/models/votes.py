@@ -20,6 +20,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -392,3 +394,12 @@ class VoteMessage(models.Model):
 def validate_shortlist_size(size: int) -> None:
     if not 2 <= size <= 6:
         raise ValidationError(_("Put 2 to 6 candidates on the shortlist."))
+
+
+@receiver(pre_delete, sender=settings.AUTH_USER_MODEL)
+def _forget_vote_messages(sender, instance, **kwargs) -> None:
+    """A deleted login's vote e-mails go with it, after the delete page was shown: a reminder
+    goes only to who has not voted, so rows kept with an empty user would let someone counting
+    them in the database tell whether the deleted login had voted. (Not a CASCADE, which the
+    admin's delete page would list.)"""
+    VoteMessage.objects.filter(user=instance).delete()
