@@ -1,7 +1,7 @@
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
 
-from .models import Cluster, Membership, Organisation, Project, Unit
+from .models import Cluster, LetterTemplate, Membership, Organisation, Project, Unit
 
 
 class MembershipInline(admin.TabularInline):
@@ -77,3 +77,11 @@ class AuthenticatorAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(LetterTemplate)
+class LetterTemplateAdmin(admin.ModelAdmin):
+    """A corporation's own wording of a letter; an unknown placeholder is refused on save."""
+
+    list_display = ["corporation", "kind", "language", "updated_at"]
+    list_filter = ["kind", "language"]

@@ -46,6 +46,8 @@ ROLE_KINDS = {
 class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -445,3 +447,57 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("An audit entry is deleted only by the retention job, after its period.")
+
+
+class LetterKind(models.TextChoices):
+    NOTICE = "notice", _("End-of-term notice (aanzegging)")
+    OFFER = "offer", _("Offer of a unit")
+    CONTRACT = "contract", _("Contract summary")
+    OMKLAP = "omklap", _("Omklap decision")
+
+
+class LetterTemplate(models.Model):
+    """A corporation's own wording of one kind of letter in one language (projects.letters).
+
+    Without one, the letter uses the wording that ships (projects.letters.DEFAULTS). The body is
+    plain text with `{placeholder}`s for the facts; paragraphs are separated by an empty line.
+    """
+
+    corporation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("housing corporation"),
+        on_delete=models.CASCADE,
+        related_name="letter_templates",
+        limit_choices_to={"kind": OrganisationKind.CORPORATION},
+    )
+    kind = models.CharField(_("kind of letter"), max_length=20, choices=LetterKind.choices)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"))
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        ordering = ["corporation", "kind", "language"]
+        verbose_name = _("letter template")
+        verbose_name_plural = _("letter templates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["corporation", "kind", "language"], name="one_letter_template_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.corporation} – {self.get_kind_display()} ({self.language})"
+
+    def clean(self) -> None:
+        from .letters import unknown_placeholders
+
+        errors = {}
+        for field in ("subject", "body"):
+            unknown = unknown_placeholders(self.kind, getattr(self, field))
+            if unknown:
+                errors[field] = _("Unknown placeholder: %(names)s.") % {
+                    "names": ", ".join("{" + name + "}" for name in unknown)
+                }
+        if errors:
+            raise ValidationError(errors)

@@ -71,6 +71,11 @@ DRAGEND, VRAGEND = ResidentRole.DRAGEND, ResidentRole.VRAGEND
 
 # Organisations: name, kind, city, e-mail
 STADSWONEN, NOORDERHUIS = "Stadswonen", "Noorderhuis"
+# The corporations' letterheads (projects.letters).
+CORPORATION_ADDRESSES = {
+    STADSWONEN: ("Postbus 2024", "3500 GA"),
+    NOORDERHUIS: ("Postbus 95", "1000 AB"),
+}
 UTRECHT, AMSTERDAM = "Gemeente Utrecht", "Gemeente Amsterdam"
 ZORGPUNT, STADSTEAM = "Zorgpunt", "Stadsteam Zorg"
 ORGANISATIONS = [
@@ -637,7 +642,9 @@ class DemoBuilder:
                 name=name, defaults={"kind": kind, "city": city, "email": email}
             )
             if created:
+                org.address, org.postcode = CORPORATION_ADDRESSES.get(name, ("", ""))
                 org.full_clean()
+                org.save()
             elif org.kind != kind:
                 raise DemoError(
                     f"An organisation {name!r} exists already, but of kind {org.kind!r}."

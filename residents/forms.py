@@ -242,6 +242,16 @@ class NoticeForm(forms.Form):
         help_text=_("Optional: a scan or PDF of the letter (PDF, JPG or PNG, at most 5 MB)."),
     )
 
+    make_letter = forms.BooleanField(
+        label=_("Make the notice letter (PDF) and keep it with the notice"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "In the tenant's language, with the dates of this contract. Not made when you "
+            "attach a document of your own."
+        ),
+    )
+
     again = forms.BooleanField(
         label=_("Record another notice: the earlier one stays on record"), required=False
     )

@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +17,7 @@ from django.utils.translation import ngettext
 from projects import audit
 from projects.access import care_organisation_ids
 from projects.forms import add_model_errors
+from projects.letters import render_pdf
 from projects.lists import page_of
 
 from . import lifecycle
@@ -35,6 +37,7 @@ from .forms import (
     OmklapEndForm,
     WarningForm,
 )
+from .letters import notice_file_name, notice_letter
 from .models import Contract, ContractStatus, EndReason, Notice, Outflow, ResidentWarning
 from .views import confirmed
 
@@ -61,12 +64,18 @@ def notice_create(request, pk):
         earlier=earlier,
     )
     if request.method == "POST" and form.is_valid():
+        given_on = form.cleaned_data["given_on"]
+        document = form.cleaned_data["document"]
         try:
+            if form.cleaned_data.get("make_letter") and not document:
+                # Made before anything is recorded: a letter that cannot be made records nothing.
+                pdf = render_pdf(notice_letter(contract, given_on=given_on))
+                document = ContentFile(pdf, name=notice_file_name(contract, given_on))
             notice = lifecycle.notice_record(
                 contract=contract,
-                given_on=form.cleaned_data["given_on"],
+                given_on=given_on,
                 means=form.cleaned_data["means"],
-                document=form.cleaned_data["document"],
+                document=document,
                 given_by=request.user,
                 today=today,
                 again=form.cleaned_data.get("again", False),
