@@ -129,7 +129,10 @@ def test_a_template_with_an_unknown_placeholder_is_refused_naming_it(project):
 
 def test_a_contract_without_the_facts_the_letter_needs_is_refused(project_a):
     contract = fixed_term(project_a, end_date=dt.date(2027, 5, 31))  # project without address
-    with pytest.raises(ValidationError, match="het adres van het project ontbreekt"):
+    with (
+        override("nl"),
+        pytest.raises(ValidationError, match="het adres van het project ontbreekt"),
+    ):
         notice_letter(contract, given_on=TODAY)
 
 
