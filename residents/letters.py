@@ -32,11 +32,12 @@ def sender_lines(corporation) -> list[str]:
     ]
 
 
-def notice_letter(contract: Contract, *, given_on: dt.date) -> Letter:
-    """The end-of-term notice of `contract`, dated `given_on`; refused with what is missing."""
+def notice_letter(contract: Contract, *, given_on: dt.date, language: str = "") -> Letter:
+    """The end-of-term notice of `contract`, dated `given_on`, in the tenant's language (or
+    `language`, for a preview); refused with what is missing."""
     person, unit = contract.person, contract.unit
     project = unit.project
-    language = letter_language(person)
+    language = language or letter_language(person)
     window = contract.notice_window
     missing = []
     if contract.end_date is None or window is None:

@@ -1,11 +1,17 @@
 from django.urls import path
 
-from . import lifecycle_views, retention_views, views
+from . import letter_views, lifecycle_views, retention_views, views
 from .urls_csv import csv_urlpatterns
 
 app_name = "residents"
 urlpatterns = [
     path("projects/", views.project_list, name="project_list"),
+    path("letters/", letter_views.letter_list, name="letter_list"),
+    path(
+        "letters/<int:pk>/<slug:kind>/<slug:language>/",
+        letter_views.letter_edit,
+        name="letter_edit",
+    ),
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
     path("projects/<int:pk>/group-limits/", views.project_group_limits, name="group_limits"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),

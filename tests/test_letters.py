@@ -203,3 +203,86 @@ def test_only_writing_staff_of_the_corporation_make_a_notice_letter(
     assert client_for(staff_b).post(url, data).status_code == 404
     assert client_for(outsider).post(url, data).status_code == 404
     assert not Notice.objects.exists()
+
+
+# The wording, edited by staff, with a preview
+
+
+def edit_url(corporation, kind="notice", language="nl"):
+    return reverse("residents:letter_edit", args=[corporation.pk, kind, language])
+
+
+def test_staff_see_their_corporations_letters_and_edit_the_wording(project, staff_a, client_for):
+    client = client_for(staff_a)
+    listing = client.get(reverse("residents:letter_list"))
+    assert listing.status_code == 200
+    assert [(r["kind"], r["language"], r["own"]) for r in listing.context["rows"]] == [
+        ("notice", "nl", None),
+        ("notice", "en", None),
+    ]
+    page = client.get(edit_url(project.corporation))
+    assert page.status_code == 200
+    assert page.context["form"]["body"].value().startswith("Geachte {tenant_name},")
+    saved = client.post(
+        edit_url(project.corporation),
+        {"action": "save", "subject": "Einde huur", "body": "Beste {tenant_name}."},
+    )
+    assert saved.status_code == 302
+    own = LetterTemplate.objects.get(corporation=project.corporation, kind="notice")
+    assert (own.language, own.subject) == ("nl", "Einde huur")
+    client.post(edit_url(project.corporation), {"action": "reset"})
+    assert not LetterTemplate.objects.exists()
+
+
+def test_an_unknown_placeholder_is_refused_on_the_page_and_nothing_is_saved(
+    project, staff_a, client_for
+):
+    response = client_for(staff_a).post(
+        edit_url(project.corporation),
+        {"action": "save", "subject": "Einde huur", "body": "Beste {naam}, tot {end_date}."},
+    )
+    assert response.status_code == 200
+    assert "{naam}" in str(response.context["form"].errors["body"])
+    assert not LetterTemplate.objects.exists()
+
+
+def test_the_preview_is_the_pdf_with_a_real_contracts_facts(in_window, staff_a, client_for):
+    corporation = in_window.unit.project.corporation
+    response = client_for(staff_a).post(
+        edit_url(corporation),
+        {"action": "preview", "subject": "Proef", "body": "Beste {tenant_name}, tot {end_date}."},
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    with override("nl"):
+        end = long_date(in_window.end_date)
+    assert f"Beste Fenna Bakker, tot {end}." in flat(pdf_text(response.content))
+    assert not LetterTemplate.objects.exists()  # a preview saves nothing
+
+
+def test_a_preview_without_a_contract_to_show_says_so(project, staff_a, client_for):
+    response = client_for(staff_a).post(
+        edit_url(project.corporation),
+        {"action": "preview", "subject": "Proef", "body": "Beste {tenant_name}."},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+
+
+def test_letter_wording_is_closed_to_outsiders_and_read_only_staff(
+    project, staff_a, readonly_a, staff_b, outsider, policy_a, client_for
+):
+    url = edit_url(project.corporation)
+    data = {"action": "save", "subject": "x", "body": "y"}
+    assert client_for(readonly_a).get(url).status_code == 403
+    assert client_for(readonly_a).post(url, data).status_code == 403
+    assert client_for(staff_b).get(url).status_code == 404
+    assert client_for(outsider).get(url).status_code == 404
+    assert client_for(policy_a).get(reverse("residents:letter_list")).status_code == 404
+    assert (
+        client_for(staff_b).get(edit_url(project.corporation, kind="nonsense")).status_code == 404
+    )
+    readonly_list = client_for(readonly_a).get(reverse("residents:letter_list"))
+    assert readonly_list.status_code == 200
+    assert not any(row["can_write"] for row in readonly_list.context["rows"])
+    assert not LetterTemplate.objects.exists()
