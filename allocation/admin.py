@@ -3,6 +3,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from projects.admin import ReadOnlyAdmin
 from projects.audit import AuditedAdmin
 
 from .models import (
@@ -16,19 +17,6 @@ from .models import (
     VoteRound,
     VoteSettings,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The record of a letting: viewable, never changed or deleted by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Vacancy)

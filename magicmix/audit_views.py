@@ -2,11 +2,11 @@
 
 import django_filters
 from django import forms
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from projects import access
 from projects.lists import page_of
 from projects.models import AuditAction, AuditEntry
 
@@ -61,8 +61,7 @@ def _link(entry: AuditEntry) -> str:
 
 
 def audit_log(request):
-    if not request.user.is_superuser:
-        raise Http404
+    access.require_administrator(request.user)
     entries = AuditFilter(request.GET or None, queryset=AuditEntry.objects.all())
     page_obj = page_of(request, entries.qs)
     for entry in page_obj:

@@ -24,13 +24,15 @@ def needs_second_factor(user) -> bool:
     return user.is_superuser or user.is_staff or bool(access.roles(user))
 
 
-def has_factor(user) -> bool:
-    """An authenticator app or a security key (recovery codes alone are no factor)."""
-    return (
-        Authenticator.objects.filter(user=user)
-        .exclude(type=Authenticator.Type.RECOVERY_CODES)
-        .exists()
+def has_factor(user, *, other_than=None) -> bool:
+    """An authenticator app or a security key (recovery codes alone are no factor); with
+    `other_than`, one besides that authenticator."""
+    factors = Authenticator.objects.filter(user=user).exclude(
+        type=Authenticator.Type.RECOVERY_CODES
     )
+    if other_than is not None:
+        factors = factors.exclude(pk=other_than.pk)
+    return factors.exists()
 
 
 def mark_passed(session, user) -> None:

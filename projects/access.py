@@ -112,6 +112,12 @@ def get_unit_for_user(user, pk, *, write: bool = False) -> Unit:
     return unit
 
 
+def require_administrator(user) -> None:
+    """Pages for site administrators only: for anyone else they do not exist (404)."""
+    if not user.is_superuser:
+        raise Http404
+
+
 def corporations_for_user(user, *, write: bool = False):
     """Corporations whose records the user may read (with `write`: change)."""
     corporations = Organisation.objects.filter(kind=OrganisationKind.CORPORATION)

@@ -121,7 +121,7 @@ class SecondFactorAdapter(DefaultMFAAdapter):
     allauth stores a TOTP secret (and the recovery codes' seed) as given; here they are encrypted
     with Fernet under `settings.MFA_ENCRYPTION_KEY`, so neither the database, a backup nor the
     admin shows a secret that could make codes. An account that must have a second factor
-    (magicmix.middleware.needs_second_factor) cannot remove its last one.
+    (magicmix.second_factor.needs_second_factor) cannot remove its last one.
     """
 
     @staticmethod
@@ -136,14 +136,10 @@ class SecondFactorAdapter(DefaultMFAAdapter):
         return self._fernet().decrypt(encrypted_text.encode()).decode()
 
     def can_delete_authenticator(self, authenticator) -> bool:
-        from allauth.mfa.models import Authenticator
+        from magicmix.second_factor import has_factor, needs_second_factor
 
-        from magicmix.second_factor import needs_second_factor
-
-        if not needs_second_factor(authenticator.user):
-            return True
-        others = Authenticator.objects.filter(user=authenticator.user).exclude(pk=authenticator.pk)
-        return others.exclude(type=Authenticator.Type.RECOVERY_CODES).exists()
+        user = authenticator.user
+        return not needs_second_factor(user) or has_factor(user, other_than=authenticator)
 
     def _get_site_name(self) -> str:
         return settings.SITE_NAME

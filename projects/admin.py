@@ -4,6 +4,20 @@ from django.contrib import admin
 from .models import Cluster, LetterTemplate, Membership, Organisation, Project, Unit
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record of what happened (a letting, a retention run): viewable, never changed or
+    deleted by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from projects.admin import ReadOnlyAdmin
 from projects.audit import AuditedAdmin
 
 from .models import (
@@ -66,7 +67,7 @@ class RetentionPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(RetentionRun)
-class RetentionRunAdmin(admin.ModelAdmin):
+class RetentionRunAdmin(ReadOnlyAdmin):
     """Read-only: a run is a record of what happened."""
 
     list_display = ["started_at", "dry_run", "trigger", "started_by", "today", "finished_at"]
@@ -82,12 +83,3 @@ class RetentionRunAdmin(admin.ModelAdmin):
         "counts",
         "planned",
     ]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

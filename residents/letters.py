@@ -19,17 +19,19 @@ def letter_language(person) -> str:
     return "en" if person.preferred_language == "en" else "nl"
 
 
+def _town(place) -> str:
+    """ "3511 AB Utrecht": the postcode and city of a project or an organisation."""
+    return " ".join(part for part in (place.postcode, place.city) if part)
+
+
 def _address_lines(project, unit_number: str) -> list[str]:
     street = f"{project.address} {unit_number}".strip() if project.address else ""
-    town = " ".join(part for part in (project.postcode, project.city) if part)
-    return [line for line in (street, town) if line]
+    return [line for line in (street, _town(project)) if line]
 
 
 def sender_lines(corporation) -> list[str]:
-    town = " ".join(part for part in (corporation.postcode, corporation.city) if part)
-    return [
-        line for line in (corporation.name, corporation.address, town, corporation.email) if line
-    ]
+    lines = (corporation.name, corporation.address, _town(corporation), corporation.email)
+    return [line for line in lines if line]
 
 
 def notice_letter(contract: Contract, *, given_on: dt.date, language: str = "") -> Letter:

@@ -4,11 +4,12 @@ that lists what would go, and a real run behind a confirmation step (residents.r
 Anyone else gets a 404: the page does not exist for them."""
 
 from django.contrib import messages
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from projects import access
 from projects.lists import page_of
 from projects.models import Organisation, OrganisationKind
 
@@ -16,11 +17,6 @@ from . import retention
 from .models import RetentionPolicy, RetentionRun, RetentionTrigger
 
 RUNS_PER_PAGE = 20
-
-
-def _require_administrator(user) -> None:
-    if not user.is_superuser:
-        raise Http404
 
 
 def _who(user) -> str:
@@ -35,7 +31,7 @@ def _policies() -> list[RetentionPolicy]:
 
 
 def retention_page(request):
-    _require_administrator(request.user)
+    access.require_administrator(request.user)
     runs = page_of(request, RetentionRun.objects.all(), size=RUNS_PER_PAGE)
     return render(
         request,
@@ -45,7 +41,7 @@ def retention_page(request):
 
 
 def retention_run_detail(request, pk: int):
-    _require_administrator(request.user)
+    access.require_administrator(request.user)
     record = get_object_or_404(RetentionRun, pk=pk)
     return render(
         request,
@@ -55,7 +51,7 @@ def retention_run_detail(request, pk: int):
 
 
 def retention_dry_run(request):
-    _require_administrator(request.user)
+    access.require_administrator(request.user)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     record = retention.run(
@@ -67,7 +63,7 @@ def retention_dry_run(request):
 
 def retention_run(request):
     """First POST: what a real run would change, to confirm; the second (confirmed) runs it."""
-    _require_administrator(request.user)
+    access.require_administrator(request.user)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if request.POST.get("confirmed") != "1":
