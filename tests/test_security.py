@@ -464,3 +464,15 @@ def test_a_factor_set_up_elsewhere_does_not_promote_a_password_only_session(db):
     assert not attacker.session.get("_auth_user_id")
     for page in ["/people/", reverse("mfa_view_recovery_codes"), reverse("mfa_index")]:
         assert attacker.get(page)["Location"].startswith(f"{LOGIN}?next="), page
+
+
+def test_nobody_removes_another_users_security_key(db):
+    owner = person_with_role(Role.STAFF, "eigen@corp.example")
+    key = Authenticator.objects.create(user=owner, type="webauthn", data={"name": "Sleutel"})
+    other = person_with_role(None, "ander@thuis.example")
+    client = Client()
+    client.force_login(other)
+    asked = client.post(reverse("mfa_remove_webauthn", args=[key.pk]))
+    client.post(asked["Location"], {"password": PASSWORD})
+    assert client.post(reverse("mfa_remove_webauthn", args=[key.pk])).status_code == 404
+    assert Authenticator.objects.filter(pk=key.pk).exists()
