@@ -13,3 +13,11 @@ class AllocationConfig(AppConfig):
         from .services import vacancy_open_when_end_known
 
         events.on_end_known(vacancy_open_when_end_known)
+
+        # The offer letter's wording is edited beside the others (residents.letter_views).
+        from projects.models import LetterKind
+        from residents import letter_views
+
+        from .letters import offer_sample
+
+        letter_views.MAKERS[LetterKind.OFFER] = offer_sample

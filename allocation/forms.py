@@ -80,6 +80,21 @@ class OfferForm(forms.Form):
         ),
     )
     reply_by = forms.DateField(label=_("Reply by"), widget=DateInput())
+    send_letter = forms.BooleanField(
+        label=_("Make the offer letter (PDF) and e-mail it to the candidate"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "The letter is kept with the offer, and e-mailed when the candidate's e-mail "
+            "address is known. Without it, the letter can be made later on the offer's page."
+        ),
+    )
+
+
+class OfferLetterForm(forms.Form):
+    send_letter = forms.BooleanField(
+        label=_("E-mail it to the candidate"), required=False, initial=True
+    )
 
 
 class OfferAnswerForm(forms.Form):

@@ -33,3 +33,11 @@ def votes_tick() -> dict:
     reminded = voting.reminders_due()
     sent = vote_messages.messages_send()
     return {"closed": closed, "reminded": reminded, "sent": sent}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_offer_letter(offer_id: int) -> str:
+    """E-mail an offer's letter to the candidate (queued when the offer commits)."""
+    from .letters import letter_send
+
+    return letter_send(offer_id)

@@ -16,6 +16,8 @@ urlpatterns = [
     ),
     path("offers/<int:pk>/", views.offer_detail, name="offer_detail"),
     path("offers/<int:pk>/answer/", views.offer_answer, name="offer_answer"),
+    path("offers/<int:pk>/letter/", views.offer_letter, name="offer_letter"),
+    path("offers/<int:pk>/letter.pdf", views.offer_letter_file, name="offer_letter_file"),
     path("offers/<int:pk>/withdraw/", views.offer_withdraw, name="offer_withdraw"),
     path("candidates/", views.application_list, name="application_list"),
     path("candidates/new/", views.application_create, name="application_create"),

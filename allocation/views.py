@@ -8,8 +8,9 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +25,7 @@ from projects.models import Project, Unit
 from residents.dates import long_date
 from residents.models import Contract
 
-from . import planning, services, voting
+from . import letters, planning, services, voting
 from .access import (
     get_application_for_user,
     get_offer_for_user,
@@ -37,6 +38,7 @@ from .forms import (
     ApplicationForm,
     OfferAnswerForm,
     OfferForm,
+    OfferLetterForm,
     PlanOffersForm,
     ReasonForm,
     VacancyForm,
@@ -45,6 +47,7 @@ from .models import (
     OPEN_STATUSES,
     AllocationSettings,
     Application,
+    LetterMail,
     Offer,
     OfferStatus,
     Vacancy,
@@ -299,14 +302,20 @@ def candidate_choose(request, pk, application_pk):
             request.POST or None, initial={"reply_by": _reply_by(vacancy.project, today)}
         )
         if request.method == "POST" and form.is_valid():
+            data = dict(form.cleaned_data)
+            send = data.pop("send_letter")
             try:
-                offer = services.offer_make(
-                    vacancy=vacancy,
-                    application=application,
-                    user=request.user,
-                    today=today,
-                    **form.cleaned_data,
-                )
+                # One transaction: an offer whose letter cannot be made is not made.
+                with transaction.atomic():
+                    offer = services.offer_make(
+                        vacancy=vacancy,
+                        application=application,
+                        user=request.user,
+                        today=today,
+                        **data,
+                    )
+                    if send:
+                        letters.letter_keep(offer=offer, user=request.user, send=True, today=today)
             except ValidationError as error:
                 add_model_errors(form, error)
             else:
@@ -314,6 +323,8 @@ def candidate_choose(request, pk, application_pk):
                     request,
                     _("The unit is offered to %(name)s.") % {"name": application.person},
                 )
+                if send and offer.letter_mail != LetterMail.QUEUED:
+                    messages.warning(request, no_address_message())
                 return redirect(offer)
     elif request.method == "POST":
         access.require_write(request.user, vacancy.project.corporation_id)
@@ -357,6 +368,7 @@ def _offer_page(request, offer, *, answer_form=None, can_write: bool):
             "contract": contract,
             "answer_form": answer_form if can_write else None,
             "withdraw_form": ReasonForm() if can_write else None,
+            "letter_form": OfferLetterForm() if can_write else None,
             "events": offer.events.select_related("actor"),
             "expired_unrecorded": offer.status == OfferStatus.OPEN and offer.reply_by < today,
         },
@@ -402,6 +414,54 @@ def offer_answer(request, pk):
         messages.success(request, _("Declined: the vacancy is open for the next candidate."))
         return redirect(offer.vacancy)
     return _offer_page(request, offer, answer_form=form, can_write=True)
+
+
+def no_address_message() -> str:
+    return _(
+        "The candidate has no e-mail address: the offer letter is not e-mailed. Download it "
+        "from the offer's page to print or send."
+    )
+
+
+@require_POST
+def offer_letter(request, pk):
+    """Make the offer letter again (after a change of wording, say) or e-mail a failed one
+    again."""
+    offer = get_offer_for_user(request.user, pk, write=True)
+    today = timezone.localdate()
+    form = OfferLetterForm(request.POST)
+    form.is_valid()
+    try:
+        with transaction.atomic():
+            locked = Offer.objects.select_for_update().get(pk=offer.pk)
+            if request.POST.get("action") == "resend":
+                letters.resend(offer=locked)
+                messages.success(request, _("The offer letter is being e-mailed again."))
+            else:
+                send = form.cleaned_data.get("send_letter", False)
+                locked = letters.letter_keep(
+                    offer=locked, user=request.user, send=send, today=today
+                )
+                messages.success(request, _("The offer letter is made and kept with the offer."))
+                if send and locked.letter_mail != LetterMail.QUEUED:
+                    messages.warning(request, no_address_message())
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    return redirect(offer)
+
+
+def offer_letter_file(request, pk):
+    offer = get_offer_for_user(request.user, pk)
+    if not offer.letter:
+        raise Http404
+    audit.record(request, audit.AuditAction.DOWNLOAD, offer)
+    return FileResponse(
+        offer.letter.open("rb"),
+        as_attachment=True,
+        filename=offer.letter.name.rsplit("/", 1)[-1],
+        content_type="application/pdf",
+    )
 
 
 @require_POST

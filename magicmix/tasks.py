@@ -40,3 +40,11 @@ def publish_dashboards() -> int:
     from .dashboard.store import publish_closed
 
     return publish_closed()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def run_notice_batch(batch_id: int) -> str:
+    """Make and record a batch of notice letters (magicmix.notice_batch)."""
+    from .notice_batch import batch_run
+
+    return batch_run(batch_id)

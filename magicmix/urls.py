@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import audit_views, views
+from . import audit_views, batch_views, views
 from .dashboard import views as dashboard_views
 
 urlpatterns = [
@@ -15,6 +15,9 @@ urlpatterns = [
     ),
     path("dashboard/<slug:slug>.csv", dashboard_views.dashboard_csv, name="dashboard_csv"),
     path("audit/", audit_views.audit_log, name="audit_log"),
+    path("notices/batch/", batch_views.batch_new, name="notice_batch_new"),
+    path("notices/batches/<int:pk>/", batch_views.batch_detail, name="notice_batch"),
+    path("notices/batches/<int:pk>/letters.pdf", batch_views.batch_file, name="notice_batch_file"),
     path("people/<int:pk>/access-file/", views.person_access_file, name="person_access_file"),
     path("reminders/", views.reminder_inbox, name="reminder_inbox"),
     path("reminders/<int:pk>/open/", views.reminder_open, name="reminder_open"),

@@ -58,6 +58,7 @@ def home(request):
         context["worklist"] = worklist.worklist(scope, today)
         context["worklist_projects"] = projects
         context["worklist_project"] = chosen
+        context["can_write_any"] = bool(access.writable_corporation_ids(user))
 
     if access.municipality_ids(user):
         # Names and units only: every count of people is on the dashboard, where one set of

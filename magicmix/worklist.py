@@ -122,6 +122,12 @@ class NoticeRow:
 def notices_to_send(projects, today: dt.date) -> Section:
     """Active contracts whose notice window is open today, with no notice recorded and no
     decision on a missed window; the window's last day first."""
+    rows = notice_rows(projects, today)
+    return Section(rows=rows[:ROWS], total=len(rows))
+
+
+def notice_rows(projects, today: dt.date) -> list[NoticeRow]:
+    """Every row of `notices_to_send`, in its order (the batch of notice letters takes all)."""
     near = Q(pk__in=[])
     for ctype in ContractType.objects.filter(notice_required=True):
         near |= Q(
@@ -137,7 +143,8 @@ def notices_to_send(projects, today: dt.date) -> Section:
         for c in contracts
         if (window := c.notice_window) and today in window
     ]
-    return _section(rows, key=lambda r: (r.deadline.last_day, r.contract.pk))
+    rows.sort(key=lambda r: (r.deadline.last_day, r.contract.pk))
+    return rows
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ The text goes to Typst as data (`sys.inputs`), never as markup: what staff or a 
 cannot change the layout or run Typst code, and needs no escaping.
 """
 
+import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -21,12 +22,14 @@ import typst
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import override
+from pypdf import PdfWriter
 
 from .models import LetterKind, LetterTemplate
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
-# The facts each kind of letter may use; every fact is a text.
+# The facts each kind of letter may use; every fact is a text. A fact in OPTIONAL may be empty
+# (the terms of an omklap contract, for a regular one); a paragraph left empty is dropped.
 COMMON = ("tenant_name", "tenant_address", "corporation", "today")
 PLACEHOLDERS = {
     LetterKind.NOTICE: COMMON
@@ -40,11 +43,32 @@ PLACEHOLDERS = {
         "window_closes",
         "given_on",
     ),
-    LetterKind.OFFER: COMMON + ("unit", "unit_address", "contract_type", "start_date", "reply_by"),
+    LetterKind.OFFER: COMMON
+    + ("unit", "unit_address", "contract_type", "start_date", "rent", "reply_by", "reply_to"),
     LetterKind.CONTRACT: COMMON
-    + ("unit", "unit_address", "contract_type", "start_date", "end_date", "holder"),
-    LetterKind.OMKLAP: COMMON + ("unit", "decision", "start_date", "end_date", "reason"),
+    + (
+        "unit",
+        "unit_address",
+        "contract_type",
+        "start_date",
+        "end_date",
+        "rent",
+        "holder",
+        "omklap_terms",
+    ),
+    LetterKind.OMKLAP: COMMON
+    + (
+        "unit",
+        "unit_address",
+        "care_organisation",
+        "decision",
+        "decided_on",
+        "start_date",
+        "end_date",
+        "reason",
+    ),
 }
+OPTIONAL = frozenset({"tenant_address", "omklap_terms", "reason"})
 
 DEFAULTS = {
     (LetterKind.NOTICE, "nl"): (
@@ -71,6 +95,71 @@ DEFAULTS = {
         "We send you this notice within the period the law sets: not before {window_opens} "
         "and not after {window_closes}.\n\n"
         "If you have any questions, please contact us.\n\n"
+        "Kind regards,\n{corporation}",
+    ),
+    (LetterKind.OFFER, "nl"): (
+        "Aanbieding woonruimte {unit_address}",
+        "Geachte {tenant_name},\n\n"
+        "{corporation} biedt u de woonruimte {unit_address} (eenheid {unit}) aan.\n\n"
+        "Huurovereenkomst: {contract_type}, vanaf {start_date}\n"
+        "Huurprijs: {rent}\n\n"
+        "Wilt u de woonruimte huren? Laat het ons uiterlijk {reply_by} weten: {reply_to}. "
+        "Horen wij voor die datum niets van u, dan vervalt de aanbieding en bieden wij de "
+        "woonruimte een ander aan.\n\n"
+        "Met vriendelijke groet,\n{corporation}",
+    ),
+    (LetterKind.OFFER, "en"): (
+        "Offer of a home: {unit_address}",
+        "Dear {tenant_name},\n\n"
+        "{corporation} offers you the home {unit_address} (unit {unit}).\n\n"
+        "Tenancy: {contract_type}, from {start_date}\n"
+        "Rent: {rent}\n\n"
+        "Would you like to rent it? Let us know by {reply_by} at the latest: {reply_to}. If "
+        "we have not heard from you by then, the offer lapses and we offer the home to "
+        "someone else.\n\n"
+        "Kind regards,\n{corporation}",
+    ),
+    (LetterKind.CONTRACT, "nl"): (
+        "Samenvatting huurovereenkomst {unit_address}",
+        "Partijen\nVerhuurder: {corporation}\nHuurder: {holder}\nBewoner: {tenant_name}\n\n"
+        "Woonruimte\n{unit_address} (eenheid {unit})\nHuurprijs: {rent}\n\n"
+        "Huurovereenkomst\nSoort: {contract_type}\nIngangsdatum: {start_date}\n"
+        "Einddatum: {end_date}\n\n"
+        "{omklap_terms}\n\n"
+        "Deze samenvatting hoort bij de huurovereenkomst die u ondertekent; waar zij "
+        "verschillen, geldt de huurovereenkomst.\n\n"
+        "Handtekening huurder: ______________________  Datum: ____________\n\n"
+        "Handtekening verhuurder: ______________________  Datum: ____________",
+    ),
+    (LetterKind.CONTRACT, "en"): (
+        "Summary of the tenancy agreement for {unit_address}",
+        "Parties\nLandlord: {corporation}\nTenant: {holder}\nResident: {tenant_name}\n\n"
+        "Home\n{unit_address} (unit {unit})\nRent: {rent}\n\n"
+        "Tenancy\nKind: {contract_type}\nStart date: {start_date}\nEnd date: {end_date}\n\n"
+        "{omklap_terms}\n\n"
+        "This summary belongs with the tenancy agreement you sign; where they differ, the "
+        "agreement holds.\n\n"
+        "Tenant's signature: ______________________  Date: ____________\n\n"
+        "Landlord's signature: ______________________  Date: ____________",
+    ),
+    (LetterKind.OMKLAP, "nl"): (
+        "Besluit over uw omklaptraject, {unit_address}",
+        "Geachte {tenant_name},\n\n"
+        "U woont in {unit_address} met begeleiding van {care_organisation}. Op {decided_on} "
+        "hebben wij het volgende besloten.\n\n"
+        "{decision}\n\n"
+        "{reason}\n\n"
+        "Hebt u vragen, neem dan contact op met ons of met uw begeleider.\n\n"
+        "Met vriendelijke groet,\n{corporation}",
+    ),
+    (LetterKind.OMKLAP, "en"): (
+        "Decision on your omklap trajectory, {unit_address}",
+        "Dear {tenant_name},\n\n"
+        "You live in {unit_address} with guidance from {care_organisation}. On {decided_on} "
+        "we decided the following.\n\n"
+        "{decision}\n\n"
+        "{reason}\n\n"
+        "If you have any questions, please contact us or your care worker.\n\n"
         "Kind regards,\n{corporation}",
     ),
 }
@@ -104,13 +193,19 @@ def template_for(corporation, kind: str, language: str) -> tuple[str, str]:
 
 
 def fill(text: str, facts: dict) -> str:
-    missing = sorted({name for name in PLACEHOLDER.findall(text) if not facts.get(name)})
+    missing = sorted(
+        {
+            name
+            for name in PLACEHOLDER.findall(text)
+            if not facts.get(name) and not (name in OPTIONAL and name in facts)
+        }
+    )
     if missing:
         raise ValidationError(
             _("This letter needs facts the record does not have: %(names)s.")
             % {"names": ", ".join(missing)}
         )
-    return PLACEHOLDER.sub(lambda match: str(facts[match.group(1)]), text)
+    return PLACEHOLDER.sub(lambda match: str(facts[match.group(1)] or ""), text)
 
 
 TYPST_SOURCE = """
@@ -158,3 +253,15 @@ def render_pdf(letter: Letter) -> bytes:
             raise ValidationError(
                 _("The letter could not be made: %(error)s") % {"error": str(exc)[:200]}
             ) from exc
+
+
+def merge_pdfs(parts: list[tuple[str, bytes]]) -> bytes:
+    """One PDF of several letters, each its own page range with a bookmark (its title)."""
+    writer = PdfWriter()
+    for title, pdf in parts:
+        start = len(writer.pages)
+        writer.append(io.BytesIO(pdf))
+        writer.add_outline_item(title=title, page_number=start)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

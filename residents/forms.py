@@ -308,12 +308,22 @@ class WarningForm(forms.Form):
     )
 
 
+def decision_letter_field():
+    return forms.BooleanField(
+        label=_("Make the decision letter (PDF) and keep it with the contract"),
+        required=False,
+        initial=True,
+        help_text=_("To print or send to the resident; it appears in the contract's history."),
+    )
+
+
 class FlipForm(forms.Form):
     last_day = forms.DateField(
         label=_("last day of the omklap contract"),
         widget=DateInput(),
         help_text=_("The regular contract in the tenant's own name starts the next day."),
     )
+    make_letter = decision_letter_field()
 
 
 class ExtendForm(forms.Form):
@@ -321,10 +331,13 @@ class ExtendForm(forms.Form):
     reason = forms.CharField(
         label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), help_text=NOTES_WARNING
     )
+    make_letter = decision_letter_field()
 
 
 class OmklapEndForm(ContractEndForm):
     """Ending an omklap trajectory without a flip (the evaluation's third choice)."""
+
+    make_letter = decision_letter_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

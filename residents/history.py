@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db import models
 from django.dispatch import receiver
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -103,7 +104,8 @@ def history_rows(history, *, extra=()) -> list[dict]:
 
 
 def contract_extra_rows(contract) -> list[dict]:
-    """A contract's notices and decision on a missed window, as history rows."""
+    """A contract's notices (with their letter), the letters made for it, and the decision on
+    a missed window, as history rows."""
     rows = [
         {
             "when": notice.recorded_at,
@@ -111,8 +113,21 @@ def contract_extra_rows(contract) -> list[dict]:
             "what": _("notice given on %(day)s (%(means)s)")
             % {"day": long_date(notice.given_on), "means": notice.get_means_display()},
             "changes": [],
+            "link": reverse("residents:notice_document", args=[notice.pk])
+            if notice.document
+            else "",
         }
         for notice in contract.notices.select_related("given_by")
+    ]
+    rows += [
+        {
+            "when": document.made_at,
+            "who": document.made_by_name or _("the system"),
+            "what": _("letter made: %(title)s") % {"title": document.title},
+            "changes": [],
+            "link": reverse("residents:contract_document", args=[document.pk]),
+        }
+        for document in contract.documents.all()
     ]
     decision = getattr(contract, "lapse_decision", None)
     if decision is not None:

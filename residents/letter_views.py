@@ -22,7 +22,8 @@ from projects.forms import add_model_errors
 from projects.letters import DEFAULTS, PLACEHOLDERS, render_pdf
 from projects.models import LetterKind, LetterTemplate
 
-from .letters import notice_letter
+from .dates import add_months
+from .letters import OmklapDecision, contract_letter, notice_letter, omklap_letter
 from .models import Contract, ContractStatus
 
 LANGUAGES = dict(settings.LANGUAGES)
@@ -46,7 +47,56 @@ def _notice_sample(corporation, language):
     return None
 
 
-MAKERS = {LetterKind.NOTICE: _notice_sample}
+def _active_with_address(corporation):
+    return (
+        Contract.objects.filter(
+            unit__project__corporation=corporation, status=ContractStatus.ACTIVE
+        )
+        .exclude(unit__project__address="")
+        .select_related(
+            "person__care_organisation",
+            "unit__project__corporation",
+            "contract_type",
+            "holder_organisation",
+        )
+        .order_by("-start_date", "pk")
+    )
+
+
+def _contract_sample(corporation, language):
+    contract = _active_with_address(corporation).first()
+    if contract is None:
+        return None
+    return contract_letter(contract, made_on=timezone.localdate(), language=language)
+
+
+def _omklap_sample(corporation, language):
+    contract = (
+        _active_with_address(corporation)
+        .filter(contract_type__is_omklap=True)
+        .exclude(holder_organisation=None)
+        .first()
+    )
+    if contract is None:
+        return None
+    today = timezone.localdate()
+    return omklap_letter(
+        contract,
+        decision=OmklapDecision.EXTEND,
+        decided_on=today,
+        end_date=add_months(contract.guidance_end or today, 6),
+        reason=_("An example reason."),
+        language=language,
+    )
+
+
+# The kinds of letter whose wording staff edit, each with a maker of a sample letter from one of
+# the corporation's own records (the offer's is registered by allocation, which owns offers).
+MAKERS = {
+    LetterKind.NOTICE: _notice_sample,
+    LetterKind.CONTRACT: _contract_sample,
+    LetterKind.OMKLAP: _omklap_sample,
+}
 
 PLACEHOLDER_HELP = {
     "tenant_name": gettext_lazy("the tenant's name"),
@@ -61,6 +111,15 @@ PLACEHOLDER_HELP = {
     "window_opens": gettext_lazy("the first day notice may be given"),
     "window_closes": gettext_lazy("the last day notice may be given"),
     "given_on": gettext_lazy("the day the notice is given"),
+    "rent": gettext_lazy("the rent a month, or that it is not known yet"),
+    "reply_by": gettext_lazy("the last day to answer the offer"),
+    "reply_to": gettext_lazy("how to answer: the corporation's e-mail and phone"),
+    "holder": gettext_lazy("who holds the contract: the tenant, or the care organisation"),
+    "omklap_terms": gettext_lazy("omklap only: the holder and the guidance period (else empty)"),
+    "care_organisation": gettext_lazy("the care organisation guiding the resident"),
+    "decision": gettext_lazy("the decision, with its dates, in one sentence"),
+    "decided_on": gettext_lazy("the day of the decision"),
+    "reason": gettext_lazy("the reason, where one was given (else empty)"),
 }
 
 
@@ -88,7 +147,8 @@ def letter_list(request):
             "can_write": access.can_write(request.user, corporation.pk),
         }
         for corporation in corporations
-        for kind in MAKERS
+        for kind in LetterKind
+        if kind in MAKERS
         for code, name in LANGUAGES.items()
     ]
     return render(request, "residents/letter_list.html", {"rows": rows})

@@ -6,6 +6,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from projects import audit
 from projects.access import care_organisation_ids
@@ -20,7 +22,7 @@ from projects.forms import add_model_errors
 from projects.letters import render_pdf
 from projects.lists import page_of
 
-from . import lifecycle
+from . import documents, lifecycle
 from .access import (
     get_contract_for_checkin,
     get_contract_for_user,
@@ -37,8 +39,22 @@ from .forms import (
     OmklapEndForm,
     WarningForm,
 )
-from .letters import notice_file_name, notice_letter
-from .models import Contract, ContractStatus, EndReason, Notice, Outflow, ResidentWarning
+from .letters import (
+    OmklapDecision,
+    contract_letter,
+    notice_file_name,
+    notice_letter,
+    omklap_letter,
+)
+from .models import (
+    Contract,
+    ContractDocument,
+    ContractStatus,
+    EndReason,
+    Notice,
+    Outflow,
+    ResidentWarning,
+)
 from .views import confirmed
 
 
@@ -122,6 +138,45 @@ def notice_document(request, pk):
         raise Http404
     audit.record(request, audit.AuditAction.DOWNLOAD, notice)
     return FileResponse(notice.document.open("rb"), as_attachment=True)
+
+
+@require_POST
+def contract_summary(request, pk):
+    """Make the contract summary for signing and keep it with the contract."""
+    contract = get_contract_for_user(request.user, pk, write=True)
+    today = timezone.localdate()
+    try:
+        with transaction.atomic():
+            document = documents.keep(
+                contract=contract,
+                letter=contract_letter(contract, made_on=today),
+                user=request.user,
+                today=today,
+            )
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(
+            request,
+            _("The contract summary is made: %(title)s.") % {"title": document.title},
+        )
+    return redirect(contract)
+
+
+def contract_document(request, pk):
+    """A letter kept with a contract, for whoever may see the contract."""
+    document = get_object_or_404(
+        ContractDocument.objects.filter(contract__in=Contract.objects.for_user(request.user)),
+        pk=pk,
+    )
+    audit.record(request, audit.AuditAction.DOWNLOAD, document.contract)
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.file.name.rsplit("/", 1)[-1],
+        content_type="application/pdf",
+    )
 
 
 def lapse_decide(request, pk):
@@ -293,6 +348,51 @@ def evaluate(request, pk):
 
 
 def _evaluation_act(request, contract, action, data, today):
+    """The decision, and its letter when asked for, in one transaction. The letter is made
+    first: one that cannot be made leaves the decision unmade."""
+    with transaction.atomic():
+        letter = (
+            _decision_letter(contract, action, data, today) if data.get("make_letter") else None
+        )
+        pdf = render_pdf(letter) if letter else None
+        response = _evaluation_decide(request, contract, action, data, today)
+        if letter:
+            documents.keep(
+                contract=contract, letter=letter, user=request.user, today=today, pdf=pdf
+            )
+            messages.info(
+                request, _("The decision letter is kept with the omklap contract, to download.")
+            )
+    return response
+
+
+def _decision_letter(contract, action, data, today):
+    if action == "flip":
+        return omklap_letter(
+            contract,
+            decision=OmklapDecision.FLIP,
+            decided_on=today,
+            start_date=data["last_day"] + dt.timedelta(days=1),
+            end_date=data["last_day"],
+        )
+    if action == "extend":
+        return omklap_letter(
+            contract,
+            decision=OmklapDecision.EXTEND,
+            decided_on=today,
+            end_date=data["new_end"],
+            reason=data["reason"],
+        )
+    return omklap_letter(
+        contract,
+        decision=OmklapDecision.END,
+        decided_on=today,
+        end_date=data["end_date"],
+        reason=str(EndReason(data["end_reason"]).label),
+    )
+
+
+def _evaluation_decide(request, contract, action, data, today):
     if action == "flip":
         new = lifecycle.contract_flip(
             contract=contract, last_day=data["last_day"], signed_by=request.user, today=today
@@ -348,6 +448,8 @@ def _evaluation_confirm(request, contract, action, form):
             _("Moves to: %(outflow)s.") % {"outflow": Outflow(data["outflow"]).label},
         ]
         label = _("Confirm: end the contract")
+    if data.get("make_letter"):
+        summary.append(_("The decision letter (PDF) is made and kept with the contract."))
     return render(
         request,
         "residents/confirm.html",

@@ -26,6 +26,8 @@ urlpatterns = [
     path("contracts/<int:pk>/sign/", views.contract_sign, name="contract_sign"),
     path("contracts/<int:pk>/notice/", lifecycle_views.notice_create, name="notice_create"),
     path("notices/<int:pk>/document/", lifecycle_views.notice_document, name="notice_document"),
+    path("contracts/<int:pk>/summary/", lifecycle_views.contract_summary, name="contract_summary"),
+    path("documents/<int:pk>/", lifecycle_views.contract_document, name="contract_document"),
     path("contracts/<int:pk>/missed-notice/", lifecycle_views.lapse_decide, name="lapse_decide"),
     path(
         "contracts/<int:pk>/check-ins/new/", lifecycle_views.checkin_create, name="checkin_create"

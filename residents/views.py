@@ -296,6 +296,7 @@ def contract_detail(request, pk):
         ),
         "reminders": contract_reminders(contract, today),
         "flipped_to": Contract.objects.filter(flipped_from=contract).first(),
+        "documents": contract.documents.all(),
     }
     if omklap:
         context |= {

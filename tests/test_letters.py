@@ -217,8 +217,9 @@ def test_staff_see_their_corporations_letters_and_edit_the_wording(project, staf
     listing = client.get(reverse("residents:letter_list"))
     assert listing.status_code == 200
     assert [(r["kind"], r["language"], r["own"]) for r in listing.context["rows"]] == [
-        ("notice", "nl", None),
-        ("notice", "en", None),
+        (kind, language, None)
+        for kind in ("notice", "offer", "contract", "omklap")
+        for language in ("nl", "en")
     ]
     page = client.get(edit_url(project.corporation))
     assert page.status_code == 200
@@ -258,6 +259,31 @@ def test_the_preview_is_the_pdf_with_a_real_contracts_facts(in_window, staff_a, 
         end = long_date(in_window.end_date)
     assert f"Beste Fenna Bakker, tot {end}." in flat(pdf_text(response.content))
     assert not LetterTemplate.objects.exists()  # a preview saves nothing
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [("contract", "Huurder: Fenna Bakker"), ("omklap", None), ("offer", None)],
+)
+def test_each_kind_of_letter_previews_with_the_corporations_own_records(
+    in_window, staff_a, client_for, kind, expected
+):
+    """The contract summary shows the contract in its window; there is no omklap contract or
+    offer of the corporation yet, and the page says so rather than failing."""
+    corporation = in_window.unit.project.corporation
+    page = client_for(staff_a).get(edit_url(corporation, kind=kind))
+    assert page.status_code == 200
+    body = page.context["form"]["body"].value()
+    response = client_for(staff_a).post(
+        edit_url(corporation, kind=kind),
+        {"action": "preview", "subject": "Proef", "body": body},
+    )
+    assert response.status_code == 200
+    if expected:
+        assert response["Content-Type"] == "application/pdf"
+        assert expected in flat(pdf_text(response.content))
+    else:
+        assert response.context["form"].non_field_errors()
 
 
 def test_a_preview_without_a_contract_to_show_says_so(project, staff_a, client_for):

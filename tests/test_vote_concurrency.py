@@ -13,9 +13,6 @@ import datetime as dt
 import threading
 
 import pytest
-import redis
-from celery.signals import after_task_publish
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 
@@ -29,27 +26,6 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 RACERS = 8
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def published():
-    """The Celery tasks published to Redis during the test (the opening's e-mails are queued
-    once the round commits); removed from the queue afterwards, as no worker of this test
-    consumes them."""
-    sent = []
-
-    def record(sender=None, headers=None, body=None, routing_key=None, **kwargs):
-        sent.append((headers["id"], sender, list(body[0]), routing_key))
-
-    after_task_publish.connect(record, weak=False)
-    yield sent
-    after_task_publish.disconnect(record)
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    ids = {task_id for task_id, *_rest in sent}
-    for queue in {routing_key for *_rest, routing_key in sent}:
-        for raw in client.lrange(queue, 0, -1):
-            if any(task_id.encode() in raw for task_id in ids):
-                client.lrem(queue, 1, raw)
 
 
 @pytest.fixture

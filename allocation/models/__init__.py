@@ -12,6 +12,7 @@ from .core import (  # noqa: F401
     EventKind,
     FillPlan,
     IntakeOutcome,
+    LetterMail,
     Offer,
     OfferQuerySet,
     OfferStatus,

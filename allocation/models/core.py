@@ -351,6 +351,19 @@ def local_day(iso: str) -> str:
     return date_format(dt.date.fromisoformat(iso), "j F Y")
 
 
+class LetterMail(models.TextChoices):
+    """Where an offer letter's e-mail to the candidate stands."""
+
+    NOT_SENT = "", _("Not e-mailed")
+    QUEUED = "queued", _("Being sent")
+    SENT = "sent", _("E-mailed")
+    FAILED = "failed", _("Could not be e-mailed")
+
+
+def offer_letter_upload_to(offer: "Offer", filename: str) -> str:
+    return f"offers/{offer.pk}/{filename}"
+
+
 class OfferQuerySet(models.QuerySet):
     def for_user(self, user) -> "OfferQuerySet":
         return self.filter(vacancy__project__in=Project.objects.for_user(user))
@@ -407,6 +420,18 @@ class Offer(models.Model):
         blank=True,
         related_name="offers",
     )
+
+    letter = models.FileField(_("offer letter"), upload_to=offer_letter_upload_to, blank=True)
+    letter_mail = models.CharField(
+        _("offer letter e-mail"),
+        max_length=10,
+        choices=LetterMail.choices,
+        default=LetterMail.NOT_SENT,
+        blank=True,
+    )
+    letter_mailed_to = models.EmailField(_("offer letter e-mailed to"), blank=True)
+    letter_mailed_at = models.DateTimeField(_("offer letter e-mailed at"), null=True, blank=True)
+    letter_mail_error = models.CharField(_("e-mail error"), max_length=300, blank=True)
 
     objects = OfferQuerySet.as_manager()
 
@@ -473,6 +498,9 @@ class EventKind(models.TextChoices):
     VOTE_CLOSED = "vote_closed", _("Association vote closed")
     VOTE_CANCELLED = "vote_cancelled", _("Association vote cancelled")
     VOTE_DECIDED = "vote_decided", _("Decision on the association's vote")
+    LETTER_MADE = "letter_made", _("Offer letter made")
+    LETTER_SENT = "letter_sent", _("Offer letter e-mailed")
+    LETTER_FAILED = "letter_failed", _("Offer letter could not be e-mailed")
 
 
 class AllocationEvent(models.Model):
@@ -566,6 +594,14 @@ class AllocationEvent(models.Model):
             }
         if self.kind == EventKind.VOTE_DECIDED and "decision" in facts:
             return _label(Decision, facts["decision"])
+        if self.kind == EventKind.LETTER_MADE:
+            if facts.get("mail_to"):
+                return gettext("To be e-mailed to %(to)s") % {"to": facts["mail_to"]}
+            return gettext("Not e-mailed: give it to the candidate another way.")
+        if self.kind == EventKind.LETTER_SENT and "to" in facts:
+            return gettext("To %(to)s") % {"to": facts["to"]}
+        if self.kind == EventKind.LETTER_FAILED and "error" in facts:
+            return facts["error"]
         return ""
 
     @cached_property
