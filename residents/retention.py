@@ -32,6 +32,9 @@ period's counts stay what they were:
 - Contract: kept; `start_note` blanked. Its history rows: kept (dates and status changes
   account for a letting), their `start_note` and change reason blanked;
 - Notice: kept; the uploaded document is removed from storage once the transaction commits;
+- ContractDocument (a contract summary, an omklap decision letter): deleted, row and file;
+- the offer letter: its file and the address it was e-mailed to removed, and the address in the
+  offer's history; a batch of notice letters holding one of theirs loses its one PDF;
 - LapseDecision, GuidanceExtension, ResidentWarning: kept; the free-text reason blanked;
 - CheckIn: kept (scores, dates); the note blanked;
 - AssociationMembership: kept as it is (dates only);
@@ -64,11 +67,13 @@ from .models import (
     IN_FORCE,
     CheckIn,
     Contract,
+    ContractDocument,
     ContractStatus,
     GuidanceExtension,
     Language,
     LapseDecision,
     Notice,
+    NoticeBatch,
     Person,
     ResidentWarning,
     RetentionPolicy,
@@ -226,6 +231,24 @@ def anonymise(person_ids: list[int], today: dt.date) -> None:
     notices = Notice.objects.filter(contract_id__in=contracts).exclude(document="")
     files = [(notice.document.storage, notice.document.name) for notice in notices]
     notices.update(document="")
+    # The letters made for them: a contract's documents go, row and file; an offer letter's
+    # file and address go; a batch of notice letters that holds one of theirs loses its PDF
+    # (each other tenant's letter stays with their own notice).
+    documents = ContractDocument.objects.filter(contract_id__in=contracts)
+    files += [(document.file.storage, document.file.name) for document in documents]
+    documents.delete()
+    offers = Offer.objects.filter(application__person_id__in=person_ids)
+    files += [(offer.letter.storage, offer.letter.name) for offer in offers.exclude(letter="")]
+    offers.update(letter="", letter_mailed_to="", letter_mail_error="")
+    AllocationEvent.objects.filter(
+        application__person_id__in=person_ids,
+        kind__in=[EventKind.LETTER_MADE, EventKind.LETTER_SENT, EventKind.LETTER_FAILED],
+    ).update(facts={})
+    theirs = set(contracts)
+    for batch in NoticeBatch.objects.exclude(file=""):
+        if theirs.intersection(batch.contract_ids):
+            files.append((batch.file.storage, batch.file.name))
+            NoticeBatch.objects.filter(pk=batch.pk).update(file="")
 
     def remove_files() -> None:
         for storage, name in files:

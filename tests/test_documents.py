@@ -193,7 +193,8 @@ def test_making_an_offer_emails_the_letter_after_commit_and_the_page_shows_it(
     assert "sanne@example.org" in page
     assert reverse("allocation:offer_letter_file", args=[offer.pk]) in page
     kinds = list(offer.events.values_list("kind", flat=True))
-    assert EventKind.LETTER_MADE in kinds and EventKind.LETTER_SENT in kinds
+    assert EventKind.LETTER_MADE in kinds
+    assert EventKind.LETTER_SENT in kinds
     letter = download(client, reverse("allocation:offer_letter_file", args=[offer.pk]))
     assert "Geachte Sanne de Wit," in pdf_text(letter)
     assert AuditEntry.objects.filter(action="download", object_id=offer.pk).exists()
@@ -243,7 +244,8 @@ def test_without_an_email_address_the_letter_is_kept_and_staff_are_told(
             follow=True,
         )
     offer = Offer.objects.get()
-    assert offer.letter and offer.letter_mail == LetterMail.NOT_SENT
+    assert offer.letter
+    assert offer.letter_mail == LetterMail.NOT_SENT
     assert published == []
     assert "geen e-mailadres" in made.content.decode()
 
@@ -490,7 +492,8 @@ def test_all_due_notices_are_made_as_one_pdf_and_recorded(
         ("magicmix.tasks.run_notice_batch", [batch.pk])
     ]
     waiting = client.get(response["Location"]).content.decode()
-    assert 'http-equiv="refresh"' in waiting and "0 van 2" in waiting
+    assert 'http-equiv="refresh"' in waiting
+    assert "0 van 2" in waiting
 
     assert run_notice_batch.apply(args=[batch.pk]).get() == "done"
     assert run_notice_batch.apply(args=[batch.pk]).get() == "skipped"
@@ -502,7 +505,8 @@ def test_all_due_notices_are_made_as_one_pdf_and_recorded(
         assert "Geachte" in pdf_text(notice.document.read())
 
     done = client.get(reverse("notice_batch", args=[batch.pk])).content.decode()
-    assert 'http-equiv="refresh"' not in done and "2 van 2" in done
+    assert 'http-equiv="refresh"' not in done
+    assert "2 van 2" in done
     data = download(client, reverse("notice_batch_file", args=[batch.pk]))
     reader = pdf_reader(data)
     assert len(reader.pages) == 2

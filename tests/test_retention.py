@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -36,10 +37,12 @@ from residents import retention
 from residents.models import (
     CheckIn,
     Contract,
+    ContractDocument,
     ContractStatus,
     ContractType,
     EndReason,
     Notice,
+    NoticeBatch,
     NoticeMeans,
     Outflow,
     Person,
@@ -512,6 +515,49 @@ def test_a_notice_document_is_removed_only_once_the_run_commits(world):
     retention.run(today=TODAY, dry_run=False, trigger=RetentionTrigger.COMMAND)
     # The test's own transaction never commits, so on_commit has not run: the file is there.
     assert world["path"].exists()
+
+
+def test_the_letters_made_for_a_due_person_go_with_their_data(
+    world, django_capture_on_commit_callbacks
+):
+    """Their contract's documents (row and file), the offer letter and the address it went
+    to, and the one PDF of a batch of notice letters that holds theirs."""
+    contract = world["tenant"].contracts.get()
+    staff = UserFactory()
+    document = ContractDocument(
+        contract=contract, kind="contract", language="nl", title="Samenvatting Geheime Naam"
+    )
+    document.file.save("samenvatting.pdf", ContentFile(b"%PDF-1.4 Geheime Naam"), save=False)
+    document.save()
+    offer = Offer.objects.get(application__person=world["candidate"])
+    offer.letter.save("aanbieding.pdf", ContentFile(b"%PDF-1.4 Kandidaat"), save=False)
+    offer.letter_mailed_to = "kandidaat@example.org"
+    offer.save()
+    AllocationEvent.objects.create(
+        vacancy=offer.vacancy,
+        kind=EventKind.LETTER_SENT,
+        application=offer.application,
+        offer=offer,
+        facts={"to": "kandidaat@example.org"},
+    )
+    other = ContractFactory(unit=UnitFactory(project=contract.unit.project))
+    batch = NoticeBatch(
+        created_by=staff, given_on=TODAY, means="letter", contract_ids=[other.pk, contract.pk]
+    )
+    batch.save()
+    batch.file.save("batch.pdf", ContentFile(b"%PDF-1.4 Geheime Naam en anderen"))
+    paths = [Path(document.file.path), Path(offer.letter.path), Path(batch.file.path)]
+    with django_capture_on_commit_callbacks(execute=True):
+        retention.run(today=TODAY, dry_run=False, trigger=RetentionTrigger.COMMAND)
+    assert not ContractDocument.objects.exists()
+    offer.refresh_from_db()
+    assert (offer.letter.name, offer.letter_mailed_to) == ("", "")
+    assert "kandidaat@example.org" not in str(
+        list(AllocationEvent.objects.values_list("facts", flat=True))
+    )
+    batch.refresh_from_db()
+    assert not batch.file
+    assert not any(path.exists() for path in paths)
 
 
 def test_the_run_purges_expired_audit_entries(db):
