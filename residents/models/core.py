@@ -921,6 +921,16 @@ class AssociationMembership(models.Model):
                 condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
                 name="membership_left_after_joined",
             ),
+            # A person is a member at most once at a time: the database holds one open membership
+            # a project; clean() also refuses periods that overlap an ended one.
+            models.UniqueConstraint(
+                fields=["person", "project"],
+                condition=Q(left_on__isnull=True),
+                name="membership_one_open_per_project",
+                violation_error_message=_(
+                    "This person is already a member of this project's association."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -937,6 +947,19 @@ class AssociationMembership(models.Model):
             and self.person.corporation_id != self.project.corporation_id
         ):
             raise ValidationError({"project": _("This project belongs to another corporation.")})
+        if self.person_id and self.project_id and self.joined_on:
+            overlapping = AssociationMembership.objects.filter(
+                person_id=self.person_id, project_id=self.project_id
+            ).filter(Q(left_on__isnull=True) | Q(left_on__gte=self.joined_on))
+            if self.left_on:
+                overlapping = overlapping.filter(joined_on__lte=self.left_on)
+            else:
+                # Two open memberships: the constraint's own message says so.
+                overlapping = overlapping.exclude(left_on__isnull=True)
+            if overlapping.exclude(pk=self.pk).exists():
+                raise ValidationError(
+                    _("This person is already a member of this association in that period.")
+                )
 
 
 def unit_occupied_expression(on: dt.date):
