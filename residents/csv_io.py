@@ -21,7 +21,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -356,19 +356,33 @@ def parse_bool(value: str) -> bool:
     if lowered in BOOLEAN_FALSE:
         return False
     raise CellError(
-        _("“%(value)s” is not yes or no: write ja, nee, yes, no, 1, 0, true or false.")
+        _("“%(value)s” is not yes or no: write ja, nee, waar, onwaar, yes, no, 1 or 0.")
         % {"value": value}
     )
 
 
 def choice_parser(choices: type[models.TextChoices]) -> Callable[[str], str]:
+    """Read a choice by its code ("room") or by the word the pages show in Dutch or English."""
+    words: dict[str, str] = {}
+    for language in ("en", "nl"):
+        with translation.override(language):
+            for value, label in choices.choices:
+                words.setdefault(str(label).lower(), value)
+                # "Vragend (support-needing)" is also read as "vragend".
+                words.setdefault(str(label).split(" (")[0].strip().lower(), value)
+    for value in choices.values:
+        words[value] = value
+
     def parse(value: str) -> str:
-        lowered = value.lower()
-        if lowered in choices.values:
-            return lowered
+        found = words.get(" ".join(value.lower().split()))
+        if found is not None:
+            return found
+        allowed = ", ".join(
+            str(label).lower() if str(label).lower() == code else f"{str(label).lower()} ({code})"
+            for code, label in choices.choices
+        )
         raise CellError(
-            _("“%(value)s” is not one of: %(allowed)s.")
-            % {"value": value, "allowed": ", ".join(choices.values)}
+            _("“%(value)s” is not one of: %(allowed)s.") % {"value": value, "allowed": allowed}
         )
 
     return parse
@@ -884,6 +898,59 @@ def units_export(*, project: Project) -> str:
     )
 
 
+def units_template(*, project: Project) -> str:
+    """The header and one example row, in the words the pages show; a number the project does
+    not have, so that importing the file unchanged never overwrites a unit."""
+    taken = {number.lower() for number in project.units.values_list("number", flat=True)}
+    number = next(f"A{n:02d}" for n in range(1, 10_000) if f"a{n:02d}" not in taken)
+    return _write(
+        UNIT_COLUMNS,
+        [
+            [
+                number,
+                "",
+                str(UnitKind.ROOM.label).lower(),
+                Decimal("18.0"),
+                Decimal("455.00"),
+                1,
+                False,
+            ]
+        ],
+    )
+
+
+def persons_template(*, project: Project) -> str:
+    """The header and one example row: a person with a draft contract on one of the project's
+    units, with a target group and a contract type that exist."""
+    unit = project.units.order_by("number").values_list("number", flat=True).first() or "A01"
+    group = TargetGroup.objects.order_by("code").values_list("code", flat=True).first() or ""
+    # An open-ended type without age or group rules, so that the example row imports as it is.
+    types = ContractType.objects.order_by("order", "code").values_list("code", flat=True)
+    plain = types.filter(
+        fixed_term=False, is_omklap=False, allowed_groups=None, min_age=None, max_age=None
+    )
+    kind = plain.first() or types.first() or ""
+    today = timezone.localdate()
+    example = {
+        "reference": "R-0001",
+        "first_name": "Sanne",
+        "last_name": "de Vries",
+        "date_of_birth": dt.date(2001, 3, 15),
+        "preferred_language": Language.NL.value,
+        "target_group": group,
+        "role": ResidentRole.DRAGEND.value,
+        "household_size": 1,
+        "needs_accessible": False,
+        "share_profile_consent": False,
+        "unit": unit,
+        "contract_type": kind,
+        "start_date": today.replace(day=1),
+        "status": ContractStatus.DRAFT.value,
+    }
+    columns = PERSON_COLUMNS + CONTRACT_COLUMNS
+    return _write(columns, [[example.get(column, "") for column in columns]])
+
+
 def _person_cells_out(person: Person) -> list[Any]:
     return [
         person.reference,
@@ -972,7 +1039,7 @@ REQUIRED = gettext_lazy("required")
 OPTIONAL = gettext_lazy("optional")
 FOR_CONTRACT = gettext_lazy("required for a contract")
 DATE = gettext_lazy("a date: YYYY-MM-DD or DD-MM-YYYY")
-BOOLEAN = gettext_lazy("ja/nee, yes/no, 1/0 or true/false; empty is no")
+BOOLEAN = gettext_lazy("ja/nee, yes/no, waar/onwaar, 1/0 or true/false; empty is no")
 
 
 @dataclass(frozen=True)
@@ -981,6 +1048,18 @@ class Column:
     required: str
     description: str
     values: Callable[[], list[str]] | None = None
+
+
+def _words(choices: type[models.TextChoices]) -> Callable[[], list[str]]:
+    """The codes with the word the pages show beside them: "room (kamer)"; an import reads both."""
+
+    def words() -> list[str]:
+        return [
+            code if str(label).lower() == code else f"{code} ({str(label).lower()})"
+            for code, label in choices.choices
+        ]
+
+    return words
 
 
 def _codes(model) -> Callable[[], list[str]]:
@@ -994,7 +1073,7 @@ UNIT_REFERENCE = [
         OPTIONAL,
         gettext_lazy("The cluster's name; a new name creates a cluster (kind corridor)."),
     ),
-    Column("kind", REQUIRED, gettext_lazy("The kind of unit."), lambda: UnitKind.values),
+    Column("kind", REQUIRED, gettext_lazy("The kind of unit."), _words(UnitKind)),
     Column("floor_area", REQUIRED, gettext_lazy("m², e.g. 18,5 or 18.5.")),
     Column("rent", REQUIRED, gettext_lazy("Rent a month in euros, e.g. 450,00 or 450.00.")),
     Column("max_household", OPTIONAL, gettext_lazy("Persons; a whole number, empty is 1.")),
@@ -1015,9 +1094,9 @@ PERSON_REFERENCE = [
     Column("date_of_birth", OPTIONAL, DATE),
     Column("email", OPTIONAL, ""),
     Column("phone", OPTIONAL, ""),
-    Column("preferred_language", OPTIONAL, gettext_lazy("Empty is nl."), lambda: Language.values),
+    Column("preferred_language", OPTIONAL, gettext_lazy("Empty is nl."), _words(Language)),
     Column("target_group", REQUIRED, gettext_lazy("A target group code."), _codes(TargetGroup)),
-    Column("role", REQUIRED, "", lambda: ResidentRole.values),
+    Column("role", REQUIRED, "", _words(ResidentRole)),
     Column(
         "care_organisation",
         OPTIONAL,
@@ -1038,14 +1117,14 @@ PERSON_REFERENCE = [
     ),
     Column("start_date", FOR_CONTRACT, DATE),
     Column("end_date", OPTIONAL, DATE),
-    Column("status", FOR_CONTRACT, "", lambda: ContractStatus.values),
+    Column("status", FOR_CONTRACT, "", _words(ContractStatus)),
     Column(
         "holder_organisation",
         OPTIONAL,
         gettext_lazy("Omklap only: the name of the care organisation holding the contract."),
     ),
-    Column("end_reason", OPTIONAL, gettext_lazy("Required when ended."), lambda: EndReason.values),
-    Column("outflow", OPTIONAL, gettext_lazy("Required when ended."), lambda: Outflow.values),
+    Column("end_reason", OPTIONAL, gettext_lazy("Required when ended."), _words(EndReason)),
+    Column("outflow", OPTIONAL, gettext_lazy("Required when ended."), _words(Outflow)),
     Column(
         PROJECT_COLUMN,
         OPTIONAL,

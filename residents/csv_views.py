@@ -4,11 +4,12 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -90,6 +91,29 @@ def project_people_import(request, pk):
     return _import_page(request, pk, kind="people")
 
 
+@require_safe
+def units_template(request, pk):
+    project = access.get_project_for_user(request.user, pk, write=True)
+    return _csv_response(
+        csv_io.units_template(project=project),
+        csv_file_name(project.name, pgettext("CSV file name", "units-template")),
+    )
+
+
+@require_safe
+def people_template(request, pk):
+    project = access.get_project_for_user(request.user, pk, write=True)
+    return _csv_response(
+        csv_io.persons_template(project=project),
+        csv_file_name(project.name, pgettext("CSV file name", "people-template")),
+    )
+
+
+def csv_file_name(scope: str, what: str) -> str:
+    """`<project>-<what>-<date>.csv`, as every CSV download of a project is named."""
+    return f"{slugify(scope) or 'magicmix'}-{slugify(what)}-{timezone.localdate().isoformat()}.csv"
+
+
 def _csv_response(text: str, filename: str) -> HttpResponse:
     return HttpResponse(
         text.encode("utf-8"),
@@ -98,17 +122,14 @@ def _csv_response(text: str, filename: str) -> HttpResponse:
     )
 
 
-def _project_slug(project) -> str:
-    return slugify(project.name) or f"project-{project.pk}"
-
-
 @require_safe
 @never_cache  # personal data: not kept in any cache
 def units_export(request, pk):
     project = access.get_project_for_user(request.user, pk)
     audit.record(request, audit.AuditAction.EXPORT, project)
     return _csv_response(
-        csv_io.units_export(project=project), f"{_project_slug(project)}-units.csv"
+        csv_io.units_export(project=project),
+        csv_file_name(project.name, pgettext("CSV file name", "units")),
     )
 
 
@@ -118,7 +139,8 @@ def project_people_export(request, pk):
     project = access.get_project_for_user(request.user, pk)
     audit.record(request, audit.AuditAction.EXPORT, project)
     return _csv_response(
-        csv_io.project_persons_export(project=project), f"{_project_slug(project)}-people.csv"
+        csv_io.project_persons_export(project=project),
+        csv_file_name(project.name, pgettext("CSV file name", "people")),
     )
 
 
@@ -131,5 +153,6 @@ def people_export(request):
     person_filter = PersonFilter(request.GET or None, queryset=people, request=request)
     audit.record(request, audit.AuditAction.EXPORT, kind=audit.object_type(Person))
     return _csv_response(
-        csv_io.persons_export(people=person_filter.qs, user=request.user), "people.csv"
+        csv_io.persons_export(people=person_filter.qs, user=request.user),
+        csv_file_name("magicmix", pgettext("CSV file name", "people")),
     )

@@ -17,5 +17,15 @@ csv_urlpatterns = [
         csv_views.project_people_import,
         name="project_people_import",
     ),
+    path(
+        "projects/<int:pk>/units/template.csv",
+        csv_views.units_template,
+        name="units_template",
+    ),
+    path(
+        "projects/<int:pk>/people/template.csv",
+        csv_views.people_template,
+        name="project_people_template",
+    ),
     path("people/export.csv", csv_views.people_export, name="people_export"),
 ]

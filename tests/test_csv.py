@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from projects.models import Cluster, ClusterKind, Unit, UnitKind
 from residents import csv_io
@@ -120,6 +120,43 @@ def test_units_with_bom_semicolons_and_decimal_commas(project_a):
     assert a02.max_household == 1
     assert b01.max_household == 3
     assert b01.cluster is None
+
+
+def test_units_accept_the_dutch_words_the_pages_show(project_a):
+    text = (
+        "number;kind;floor_area;rent;wheelchair_accessible\r\n"
+        "A01;kamer;18;450;WAAR\r\n"
+        "A02;Appartement;52;780;ONWAAR\r\n"
+        "A03;Studio;24;510;ja\r\n"
+    )
+    result = csv_io.units_import(project=project_a, file=upload(text))
+    assert result.ok, result.errors
+    a01, a02, a03 = Unit.objects.filter(project=project_a).order_by("number")
+    assert [a01.kind, a02.kind, a03.kind] == [UnitKind.ROOM, UnitKind.APARTMENT, UnitKind.STUDIO]
+    assert a01.wheelchair_accessible
+    assert not a02.wheelchair_accessible
+
+
+def test_a_word_that_is_no_choice_is_refused_with_the_words_and_codes(project_a):
+    text = "number;kind;floor_area;rent\r\nA01;hut;18;450\r\n"
+    with translation.override("nl"):
+        result = csv_io.units_import(project=project_a, file=upload(text))
+        message = result.errors[0].message
+    assert not result.ok
+    assert "kamer (room)" in message
+    assert "appartement (apartment)" in message
+    assert not Unit.objects.filter(project=project_a).exists()
+
+
+def test_persons_accept_the_role_as_the_pages_show_it(project_a, units):
+    rows = [
+        person_row(role="Vragend", reference="R1"),
+        person_row(role="dragend", reference="R2", first_name="Sem", unit="002"),
+    ]
+    text = table(PEOPLE, rows)
+    result = csv_io.persons_import(project=project_a, file=upload(text))
+    assert result.ok, result.errors
+    assert sorted(Person.objects.values_list("role", flat=True)) == ["dragend", "vragend"]
 
 
 def test_units_without_bom_with_commas_and_dots_update_by_number(project_a):
@@ -905,3 +942,60 @@ def test_an_import_does_a_few_queries_per_row_not_more(project_a):
 
     small, large = queries("S", numbers[:10]), queries("L", numbers[10:40])
     assert (large - small) / 20 <= 5
+
+
+# Templates and file names
+
+
+@pytest.mark.parametrize(
+    ("url_name", "what"),
+    [
+        ("residents:units_template", "wooneenheden-sjabloon"),
+        ("residents:project_people_template", "personen-sjabloon"),
+    ],
+)
+def test_a_template_downloads_and_imports_as_it_is(
+    project_a, units, staff_a, client_for, url_name, what
+):
+    before = Unit.objects.get(project=project_a, number="001").floor_area
+    response = client_for(staff_a).get(reverse(url_name, args=[project_a.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="project-a-{what}-{timezone.localdate().isoformat()}.csv"'
+    )
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert len(lines) == 2  # the header and one example row
+    importer = csv_io.units_import if "wooneenheden" in what else csv_io.persons_import
+    result = importer(project=project_a, file=upload(response.content.decode("utf-8-sig")))
+    assert result.ok, result.errors
+    # The example unit is a new one: importing the template never overwrites a unit.
+    assert Unit.objects.get(project=project_a, number="001").floor_area == before
+
+
+@pytest.mark.parametrize(
+    "url_name", ["residents:units_template", "residents:project_people_template"]
+)
+def test_a_template_is_for_writing_staff_of_the_project(
+    project_a, staff_b, readonly_a, client_for, url_name
+):
+    url = reverse(url_name, args=[project_a.pk])
+    assert client_for(staff_b).get(url).status_code == 404
+    assert client_for(readonly_a).get(url).status_code == 403
+
+
+def test_export_file_names_name_the_project_what_and_the_date(project_a, staff_a, client_for):
+    client = client_for(staff_a)
+    today = timezone.localdate().isoformat()
+    pages = [
+        reverse("residents:units_export", args=[project_a.pk]),
+        reverse("residents:project_people_export", args=[project_a.pk]),
+        reverse("residents:people_export"),
+    ]
+    names = {
+        "nl": ["project-a-wooneenheden", "project-a-personen", "magicmix-personen"],
+        "en": ["project-a-units", "project-a-people", "magicmix-people"],
+    }
+    for language, expected in names.items():
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        got = [client.get(url)["Content-Disposition"] for url in pages]
+        assert got == [f'attachment; filename="{name}-{today}.csv"' for name in expected]
