@@ -1,11 +1,12 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import FileExtensionValidator
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from projects.forms import DateInput, user_label
-from projects.models import Organisation, OrganisationKind, Role, Unit
+from projects.models import Membership, Organisation, OrganisationKind, Role, Unit
 
 from .models import (
     CHECKIN_DOMAINS,
@@ -20,6 +21,12 @@ from .models import (
     Outflow,
     Person,
 )
+
+
+def care_worker_label(user) -> str:
+    """How the care-contact picker names a care worker: with the care organisation they work for."""
+    names = {m.organisation.name for m in getattr(user, "care_memberships", [])}
+    return " – ".join([user_label(user), *sorted(names)])
 
 
 class PersonForm(forms.ModelForm):
@@ -105,14 +112,28 @@ class ContractForm(forms.ModelForm):
         self.fields["holder_organisation"].queryset = Organisation.objects.filter(
             kind=OrganisationKind.CARE
         )
-        # Care workers of any care organisation; Contract.clean checks it is the holder's.
+        # Only the care workers of the care partners of this corporation's projects (and of the
+        # contract's holder), never everyone with a care login; each named with their
+        # organisation. Contract.clean checks it is the holder's.
+        partners = Organisation.objects.filter(kind=OrganisationKind.CARE).filter(
+            Q(care_projects__corporation_id=person.corporation_id)
+            | Q(pk=self.instance.holder_organisation_id)
+        )
+        care = Membership.objects.filter(role=Role.CARE, organisation__in=partners)
         self.fields["care_worker"].queryset = (
             get_user_model()
-            .objects.filter(memberships__role=Role.CARE, is_active=True)
+            .objects.filter(memberships__in=care, is_active=True)
             .distinct()
+            .prefetch_related(
+                Prefetch(
+                    "memberships",
+                    queryset=care.select_related("organisation").order_by("organisation__name"),
+                    to_attr="care_memberships",
+                )
+            )
             .order_by("first_name", "last_name", "email")
         )
-        self.fields["care_worker"].label_from_instance = user_label
+        self.fields["care_worker"].label_from_instance = care_worker_label
         if self.instance.pk:  # signing is its own step (Sign), never a field
             del self.fields["signed_on"]
         if self.instance.pk and self.instance.status == ContractStatus.ENDED:
