@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -91,22 +91,27 @@ def project_people_import(request, pk):
     return _import_page(request, pk, kind="people")
 
 
+# Per import: the template that lists its columns with one example row, and its file name.
+TEMPLATES = {
+    "units": (csv_io.units_template, pgettext_lazy("CSV file name", "units-template")),
+    "people": (csv_io.persons_template, pgettext_lazy("CSV file name", "people-template")),
+}
+
+
+def _template(request, pk, *, kind: str):
+    project = access.get_project_for_user(request.user, pk, write=True)
+    template, what = TEMPLATES[kind]
+    return _csv_response(template(project=project), csv_file_name(project.name, what))
+
+
 @require_safe
 def units_template(request, pk):
-    project = access.get_project_for_user(request.user, pk, write=True)
-    return _csv_response(
-        csv_io.units_template(project=project),
-        csv_file_name(project.name, pgettext("CSV file name", "units-template")),
-    )
+    return _template(request, pk, kind="units")
 
 
 @require_safe
 def people_template(request, pk):
-    project = access.get_project_for_user(request.user, pk, write=True)
-    return _csv_response(
-        csv_io.persons_template(project=project),
-        csv_file_name(project.name, pgettext("CSV file name", "people-template")),
-    )
+    return _template(request, pk, kind="people")
 
 
 def csv_file_name(scope: str, what: str) -> str:
