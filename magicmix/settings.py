@@ -63,6 +63,8 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # The site's name in every e-mail's subject and greeting (projects.adapters.site).
 SITE_NAME = os.environ.get("SITE_NAME", "Magic Mix")
+# How long an invitation link to choose a password works (projects.models.Invitation).
+INVITATION_DAYS = envint("INVITATION_DAYS", 14)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

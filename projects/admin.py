@@ -1,7 +1,8 @@
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import Cluster, LetterTemplate, Membership, Organisation, Project, Unit
+from .models import Cluster, Invitation, LetterTemplate, Membership, Organisation, Project, Unit
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -39,6 +40,32 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "organisation__name"]
     autocomplete_fields = ["user", "organisation"]
     list_select_related = ["user", "organisation"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    """Who was invited when, and what became of it; never the link (only its hash is stored,
+    and that is not shown either)."""
+
+    list_display = ["email", "organisation", "state_label", "created_at", "expires_at"]
+    list_filter = ["organisation__kind"]
+    search_fields = ["email", "organisation__name"]
+    list_select_related = ["organisation"]
+    fields = [
+        "email",
+        "user",
+        "organisation",
+        "language",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
+
+    @admin.display(description=_("state"))
+    def state_label(self, obj) -> str:
+        return obj.get_state_display()
 
 
 class ClusterInline(admin.TabularInline):

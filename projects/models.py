@@ -122,6 +122,73 @@ class Membership(models.Model):
             raise ValidationError({"role": message})
 
 
+class InvitationState(models.TextChoices):
+    OPEN = "open", _("open")
+    ACCEPTED = "accepted", _("used")
+    EXPIRED = "expired", _("expired")
+    REVOKED = "revoked", _("withdrawn")
+
+
+class Invitation(models.Model):
+    """A link that lets someone choose the password of their login: once, until it expires.
+
+    Only a hash of the link's token is stored, so neither the admin nor a database dump can give
+    the link away. A new invitation to the same login withdraws the older ones: only the newest
+    link works. What the login gives access to (a role, a resident's record) is held elsewhere
+    (Membership, Person.user); withdrawing that is what ends access.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    email = models.EmailField(_("sent to"))
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("on behalf of"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_state_display()})"
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at:
+            return InvitationState.ACCEPTED
+        if self.revoked_at:
+            return InvitationState.REVOKED
+        if self.expires_at <= timezone.now():
+            return InvitationState.EXPIRED
+        return InvitationState.OPEN
+
+    def get_state_display(self) -> str:
+        return InvitationState(self.state).label
+
+
 class ProjectQuerySet(models.QuerySet):
     def for_user(self, user) -> "ProjectQuerySet":
         """Projects whose records (units, residents, contracts) the user may open."""

@@ -1,8 +1,15 @@
-"""Writes about organisations and who works for them."""
+"""Writes about organisations, who works for them, and the invitations that give them a login.
 
-from allauth.account.forms import default_token_generator
+A login is a user identified by its e-mail address alone (the username Django requires is the
+same address). It gets its password through an invitation: a link that works once, until it
+expires, and only while it is the newest one of its login (projects.models.Invitation).
+"""
+
+import datetime as dt
+import hashlib
+import secrets
+
 from allauth.account.models import EmailAddress
-from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -10,10 +17,118 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import Membership, Organisation
+from .models import Invitation, Membership, Organisation, Profile, Role
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_login(email: str):
+    """The login of an e-mail address, if there is one (addresses compare case-insensitively)."""
+    return get_user_model().objects.filter(email__iexact=email.strip()).first()
+
+
+def new_login(*, email: str, first_name: str = "", last_name: str = "", language: str = ""):
+    """A login without a password yet, for an address that has none; its e-mails and pages are
+    in `language` (else the site's default)."""
+    email = email.strip().lower()
+    user = get_user_model()(
+        username=email[:150], email=email, first_name=first_name, last_name=last_name
+    )
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    if language:
+        Profile.objects.create(user=user, language=language)
+    return user
+
+
+def _mail_on_commit(subject: str, body: str, to: str) -> None:
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to]))
+
+
+def invitation_link(token: str) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("projects:invitation", args=[token])
+
+
+def send_invitation(
+    user,
+    *,
+    organisation: Organisation,
+    invited_by,
+    language: str,
+    template: str = "projects/email/invitation.txt",
+    context: dict | None = None,
+) -> Invitation:
+    """Withdraw the login's open invitations and send a new one, once the transaction commits."""
+    now = timezone.now()
+    Invitation.objects.filter(user=user, accepted_at=None, revoked_at=None).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        user=user,
+        email=user.email,
+        organisation=organisation,
+        token_hash=token_hash(token),
+        language=language,
+        invited_by=invited_by if invited_by and invited_by.pk else None,
+        created_at=now,
+        expires_at=now + dt.timedelta(days=settings.INVITATION_DAYS),
+    )
+    context = {
+        "user": user,
+        "organisation": organisation,
+        "invited_by": invited_by,
+        "link": invitation_link(token),
+        "expires_at": invitation.expires_at,
+        "site_name": settings.SITE_NAME,
+        **(context or {}),
+    }
+    with translation.override(language):
+        subject = _("Your %(site)s login at %(org)s") % {
+            "site": settings.SITE_NAME,
+            "org": organisation,
+        }
+        body = render_to_string(template, context)
+    _mail_on_commit(subject, body, user.email)
+    return invitation
+
+
+def send_access_notice(user, *, organisation: Organisation, language: str, what: str) -> None:
+    """Tell a login that already has a password what it now also gives access to."""
+    with translation.override(language):
+        subject = _("Your %(site)s login at %(org)s") % {
+            "site": settings.SITE_NAME,
+            "org": organisation,
+        }
+        body = render_to_string(
+            "projects/email/access_notice.txt",
+            {
+                "user": user,
+                "organisation": organisation,
+                "what": what,
+                "login_link": settings.SITE_URL.rstrip("/") + reverse("account_login"),
+                "site_name": settings.SITE_NAME,
+            },
+        )
+    _mail_on_commit(subject, body, user.email)
+
+
+def invite_or_notify(user, *, organisation, invited_by, language, what, **invitation) -> None:
+    """A login with a password hears what it gained; one without gets a (new) invitation."""
+    if user.has_usable_password() and user.is_active:
+        send_access_notice(user, organisation=organisation, language=language, what=what)
+    else:
+        if not user.is_active:
+            user.is_active = True
+            user.save(update_fields=["is_active"])
+        send_invitation(
+            user, organisation=organisation, invited_by=invited_by, language=language, **invitation
+        )
 
 
 @transaction.atomic
@@ -27,49 +142,78 @@ def member_invite(
     invited_by,
     language: str = "nl",
 ) -> Membership:
-    """Give someone a role at an organisation; a new user gets an e-mail to set a password."""
-    User = get_user_model()
-    email = email.strip().lower()
-    user = User.objects.filter(email__iexact=email).first()
-    created = user is None
-    if created:
-        user = User(username=email, email=email, first_name=first_name, last_name=last_name)
-        user.set_unusable_password()
-        user.full_clean()
-        user.save()
-        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    """Give someone a role at an organisation. A new address gets a login and an invitation to
+    set its password; an address that has a login keeps it and is told of the new role."""
+    user = find_login(email)
+    if user is None:
+        user = new_login(email=email, first_name=first_name, last_name=last_name, language=language)
     elif Membership.objects.filter(user=user, organisation=organisation).exists():
         message = _("%(email)s already has a role at %(org)s.") % {
-            "email": email,
+            "email": user.email,
             "org": organisation,
         }
         raise ValidationError({"email": message})
     membership = Membership(user=user, organisation=organisation, role=role)
     membership.full_clean()
     membership.save()
-    if created:
-        link = settings.SITE_URL.rstrip("/") + reverse(
-            "account_reset_password_from_key",
-            kwargs={
-                "uidb36": user_pk_to_url_str(user),
-                "key": default_token_generator.make_token(user),
-            },
-        )
-        context = {
-            "user": user,
-            "organisation": organisation,
-            "role": membership.get_role_display,
-            "invited_by": invited_by,
-            "link": link,
-            "site_name": settings.SITE_NAME,
+    with translation.override(language):
+        what = _("%(role)s at %(org)s") % {
+            "role": Role(role).label,
+            "org": organisation,
         }
-        with translation.override(language):
-            subject = _("Your %(site)s account at %(org)s") % {
-                "site": settings.SITE_NAME,
-                "org": organisation,
-            }
-            body = render_to_string("projects/email/invitation.txt", context)
-        transaction.on_commit(
-            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
-        )
+    invite_or_notify(
+        user,
+        organisation=organisation,
+        invited_by=invited_by,
+        language=language,
+        what=what,
+        context={"role": Role(role).label},
+    )
     return membership
+
+
+def open_invitation(token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("user", "organisation")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+
+
+@transaction.atomic
+def accept_invitation(invitation: Invitation, password: str) -> bool:
+    """Set the login's password, if the invitation is still open when it is locked; once only."""
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.state != "open" or not locked.user.is_active:
+        return False
+    user = locked.user
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    locked.accepted_at = timezone.now()
+    locked.save(update_fields=["accepted_at"])
+    return True
+
+
+def renew_invitation(invitation: Invitation) -> Invitation | None:
+    """A new link to the same address for an expired one, while the login still has no password
+    and nothing newer was sent; None when there is nothing to renew."""
+    user = invitation.user
+    newest = Invitation.objects.filter(user=user).first()
+    if (
+        invitation.state != "expired"
+        or newest != invitation
+        or user.has_usable_password()
+        or not user.is_active
+    ):
+        return None
+    with transaction.atomic():
+        return send_invitation(
+            user,
+            organisation=invitation.organisation,
+            invited_by=invitation.invited_by,
+            language=invitation.language,
+            template=RENEWAL_TEMPLATE,
+        )
+
+
+RENEWAL_TEMPLATE = "projects/email/invitation_renewed.txt"

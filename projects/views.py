@@ -1,15 +1,20 @@
 """Create and edit forms for projects, clusters and units. Pages that show who lives where are in
 residents.views, which knows about contracts."""
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from . import access, services
 from .forms import ClusterForm, InviteForm, ProjectForm, UnitForm, add_model_errors
-from .models import Membership, Organisation
+from .models import InvitationState, Membership, Organisation
 
 
 def _form_page(request, form, *, title, project=None, cancel_url):
@@ -128,4 +133,55 @@ def member_invite(request, pk):
         form,
         title=_("Invite a colleague to %(org)s") % {"org": corporation},
         cancel_url="projects:team",
+    )
+
+
+@login_not_required
+@never_cache
+def invitation(request, token):
+    """Where an invitation's link leads: choose a password, or hear why the link no longer works
+    (used, withdrawn, expired: with a new link to the same address on request)."""
+    invite = services.open_invitation(token)
+    if invite is None:
+        response = render(request, "projects/invitation.html", {"state": "unknown"})
+        response.status_code = 404
+        return response
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        translation.activate(invite.language)
+        request.LANGUAGE_CODE = invite.language
+    state = invite.state
+    form = None
+    if request.method == "POST" and request.POST.get("renew") and state == InvitationState.EXPIRED:
+        if services.renew_invitation(invite):
+            messages.success(
+                request,
+                _("A new link is on its way to %(email)s. It works for %(days)s days.")
+                % {"email": invite.email, "days": settings.INVITATION_DAYS},
+            )
+        else:
+            messages.info(request, _("A newer link was sent already: use the newest e-mail."))
+        return redirect("projects:invitation", token=token)
+    if state == InvitationState.OPEN:
+        form = SetPasswordForm(invite.user, request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            if services.accept_invitation(invite, form.cleaned_data["new_password1"]):
+                messages.success(
+                    request,
+                    _("Your password is set. Log in with %(email)s and your new password.")
+                    % {"email": invite.user.email},
+                )
+                return redirect("account_login")
+            invite.refresh_from_db()
+            state, form = invite.state, None
+    return render(
+        request,
+        "projects/invitation.html",
+        {
+            "invitation": invite,
+            "state": state,
+            "form": form,
+            "renewable": state == InvitationState.EXPIRED
+            and not invite.user.has_usable_password()
+            and invite.user.invitations.first() == invite,
+        },
     )

@@ -11,6 +11,7 @@ from projects.models import Membership, Organisation, OrganisationKind, Role, Un
 from .models import (
     CHECKIN_DOMAINS,
     NOTES_WARNING,
+    AssociationMembership,
     CheckIn,
     Contract,
     ContractStatus,
@@ -365,3 +366,48 @@ class OmklapEndForm(ContractEndForm):
         self.fields["end_reason"].choices = [
             c for c in self.fields["end_reason"].choices if c[0] != EndReason.FLIPPED
         ]
+
+
+class MembershipAddForm(forms.ModelForm):
+    """Make a resident of the project a member of its association (woonvereniging)."""
+
+    class Meta:
+        model = AssociationMembership
+        fields = ["person", "joined_on"]
+        widgets = {"joined_on": DateInput()}
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.project = project
+        today = timezone.localdate()
+        # Who lives there or will: a contract at one of its units that holds today or later.
+        holding = Contract.objects.holding(today).filter(unit__project=project)
+        self.fields["person"].queryset = Person.objects.filter(
+            corporation_id=project.corporation_id,
+            anonymised_on=None,
+            pk__in=holding.values("person_id"),
+        ).exclude(association_memberships__project=project, association_memberships__left_on=None)
+        self.fields["person"].label_from_instance = lambda person: person.list_label
+        self.fields["person"].help_text = _(
+            "Residents with a contract in this project that has not ended, who are not a member "
+            "now."
+        )
+        self.fields["joined_on"].initial = today
+
+
+class MembershipEndForm(forms.Form):
+    left_on = forms.DateField(label=_("left on"), widget=DateInput())
+
+    def __init__(self, *args, membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.membership = membership
+        self.fields["left_on"].initial = timezone.localdate()
+
+    def clean_left_on(self):
+        left_on = self.cleaned_data["left_on"]
+        if left_on < self.membership.joined_on:
+            raise forms.ValidationError(
+                _("The date of leaving lies before the date of joining (%(date)s).")
+                % {"date": self.membership.joined_on.strftime("%d-%m-%Y")}
+            )
+        return left_on

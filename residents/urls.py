@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import letter_views, lifecycle_views, retention_views, views
+from . import letter_views, lifecycle_views, people_views, retention_views, views
 from .urls_csv import csv_urlpatterns
 
 app_name = "residents"
@@ -19,6 +19,11 @@ urlpatterns = [
     path("people/new/", views.person_create, name="person_create"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("people/<int:pk>/login/", people_views.person_login_invite, name="login_invite"),
+    path("people/<int:pk>/login/end/", people_views.person_login_revoke, name="login_revoke"),
+    path("projects/<int:pk>/association/", people_views.project_association, name="association"),
+    path("projects/<int:pk>/association/new/", people_views.membership_add, name="membership_add"),
+    path("memberships/<int:pk>/end/", people_views.membership_end, name="membership_end"),
     path("people/<int:person_pk>/contracts/new/", views.contract_create, name="contract_create"),
     path("contracts/<int:pk>/", views.contract_detail, name="contract_detail"),
     path("contracts/<int:pk>/edit/", views.contract_edit, name="contract_edit"),

@@ -15,7 +15,7 @@ from projects.forms import add_model_errors
 from projects.lists import Sorting, page_of
 from projects.models import Organisation, Project
 
-from . import lifecycle, services
+from . import lifecycle, logins, services
 from .access import get_contract_for_user, get_person_for_user
 from .dates import long_date
 from .filters import PersonFilter
@@ -240,6 +240,7 @@ def person_detail(request, pk):
             "warnings": ResidentWarning.objects.filter(person=person).select_related("given_by"),
             "history": history_rows(person.history),
             "can_write": access.can_write(request.user, person.corporation_id),
+            "login": logins.login_state(person),
         },
     )
 

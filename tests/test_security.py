@@ -412,7 +412,7 @@ def test_e_mails_of_the_product_name_the_site_from_settings(
     message = mail.outbox[-1]
     assert "Woonplatform Utrecht" in message.subject
     assert "Woonplatform Utrecht" in message.body
-    assert "https://wonen.utrecht.example/accounts/password/reset/key/" in message.body
+    assert "https://wonen.utrecht.example/invitations/" in message.body
     assert "Magic Mix" not in message.subject + message.body
 
 

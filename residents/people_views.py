@@ -1,0 +1,237 @@
+"""Staff pages for the people around a project: a resident's own login, the association's
+members, and edits of many people at once."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_http_methods, require_safe
+
+from projects import access
+from projects.lists import page_of
+from projects.models import Project
+
+from . import logins
+from .access import get_person_for_user
+from .forms import MembershipAddForm, MembershipEndForm
+from .letters import letter_language
+from .models import AssociationMembership
+
+
+def _confirm(request, *, person, title, summary, submit_label):
+    return render(
+        request,
+        "residents/confirm.html",
+        {
+            "title": title,
+            "person": person,
+            "summary": summary,
+            "action": request.path,
+            "back_url": person.get_absolute_url(),
+            "submit_label": submit_label,
+            "no_edit": True,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def person_login_invite(request, pk):
+    """Confirm, then e-mail the person a link to choose the password of their own login."""
+    person = get_person_for_user(request.user, pk, write=True)
+    if request.method == "POST":
+        try:
+            outcome = logins.invite(person=person, invited_by=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            if outcome == "linked":
+                message = _(
+                    "%(email)s already had a login: it now also opens %(name)s's pages, and its "
+                    "owner has been told by e-mail."
+                )
+            else:
+                message = _(
+                    "%(name)s has been invited: an e-mail to %(email)s has a link to choose a "
+                    "password."
+                )
+            messages.success(request, message % {"email": person.email, "name": person.full_name})
+        return redirect(person)
+    language = dict(settings.LANGUAGES)[letter_language(person)]
+    summary = [
+        _("An e-mail in %(language)s goes to %(email)s.")
+        % {"language": language, "email": person.email or "–"},
+        _(
+            "Its link lets %(name)s choose a password, once, within %(days)s days; an address that "
+            "has a login already keeps it."
+        )
+        % {"name": person.full_name, "days": settings.INVITATION_DAYS},
+        _("With the login %(name)s sees the votes of the associations they are a member of.")
+        % {"name": person.full_name},
+    ]
+    return _confirm(
+        request,
+        person=person,
+        title=_("Give %(name)s a login") % {"name": person.full_name},
+        summary=summary,
+        submit_label=_("Send the invitation"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def person_login_revoke(request, pk):
+    person = get_person_for_user(request.user, pk, write=True)
+    if request.method == "POST":
+        try:
+            logins.revoke(person=person)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request, _("%(name)s can no longer log in.") % {"name": person.full_name}
+            )
+        return redirect(person)
+    summary = [
+        _(
+            "%(name)s can no longer log in; a session that is open ends, and an invitation that "
+            "was sent stops working."
+        )
+        % {"name": person.full_name},
+        _("Memberships, votes cast and contracts stay as they are."),
+    ]
+    return _confirm(
+        request,
+        person=person,
+        title=_("End the login of %(name)s") % {"name": person.full_name},
+        summary=summary,
+        submit_label=_("End the login"),
+    )
+
+
+# The association's members
+
+
+MEMBER_STATUSES = {
+    "current": _lazy("members now"),
+    "former": _lazy("former members"),
+    "all": _lazy("everyone who was a member"),
+}
+
+
+def get_membership_for_user(user, pk, *, write: bool = False) -> AssociationMembership:
+    membership = get_object_or_404(
+        AssociationMembership.objects.filter(
+            project__in=Project.objects.for_user(user)
+        ).select_related("person", "project__corporation"),
+        pk=pk,
+    )
+    if write:
+        access.require_write(user, membership.project.corporation_id)
+    return membership
+
+
+@require_safe
+def project_association(request, pk):
+    """Who is a member of the project's association, now or before; filtered and paged."""
+    project = access.get_project_for_user(request.user, pk)
+    today = timezone.localdate()
+    status = request.GET.get("status")
+    status = status if status in MEMBER_STATUSES else "current"
+    memberships = AssociationMembership.objects.filter(project=project).select_related("person")
+    if status == "current":
+        memberships = memberships.active(today)
+    elif status == "former":
+        memberships = memberships.filter(left_on__lt=today)
+    query = request.GET.get("q", "").strip()
+    if query:
+        memberships = memberships.filter(
+            Q(person__first_name__icontains=query) | Q(person__last_name__icontains=query)
+        )
+    memberships = memberships.order_by("person__last_name", "person__first_name", "-joined_on")
+    page = page_of(request, memberships)
+    return render(
+        request,
+        "residents/association.html",
+        {
+            "project": project,
+            "page_obj": page,
+            "status": status,
+            "statuses": MEMBER_STATUSES.items(),
+            "query": query,
+            "today": today,
+            "current_count": AssociationMembership.objects.filter(project=project)
+            .active(today)
+            .count(),
+            "can_write": access.can_write(request.user, project.corporation_id),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def membership_add(request, pk):
+    project = access.get_project_for_user(request.user, pk, write=True)
+    if not project.has_association:
+        messages.error(request, _("This project has no residents' association."))
+        return redirect(project)
+    form = MembershipAddForm(request.POST or None, project=project)
+    if request.method == "POST" and form.is_valid():
+        membership = form.save()
+        messages.success(
+            request,
+            _("%(name)s is a member of the association from %(date)s.")
+            % {"name": membership.person.full_name, "date": date_format(membership.joined_on)},
+        )
+        return redirect("residents:association", pk=project.pk)
+    return render(
+        request,
+        "projects/form.html",
+        {
+            "form": form,
+            "title": _("New member of the association of %(project)s") % {"project": project},
+            "project": project,
+            "cancel_url": reverse("residents:association", args=[project.pk]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def membership_end(request, pk):
+    membership = get_membership_for_user(request.user, pk, write=True)
+    back = reverse("residents:association", args=[membership.project_id])
+    if membership.left_on and membership.left_on < timezone.localdate():
+        messages.error(request, _("This membership has ended already."))
+        return redirect(back)
+    form = MembershipEndForm(request.POST or None, membership=membership)
+    if request.method == "POST" and form.is_valid():
+        membership.left_on = form.cleaned_data["left_on"]
+        try:
+            membership.full_clean()
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            membership.save(update_fields=["left_on"])
+            messages.success(
+                request,
+                _("%(name)s is a member until %(date)s.")
+                % {"name": membership.person.full_name, "date": date_format(membership.left_on)},
+            )
+            return redirect(back)
+    return render(
+        request,
+        "projects/form.html",
+        {
+            "form": form,
+            "title": _("End the membership of %(name)s") % {"name": membership.person.full_name},
+            "intro": _("Member of the association of %(project)s since %(date)s.")
+            % {"project": membership.project, "date": date_format(membership.joined_on)},
+            "project": membership.project,
+            "cancel_url": back,
+        },
+    )
