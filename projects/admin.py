@@ -1,5 +1,9 @@
 from allauth.mfa.models import Authenticator
+from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import Cluster, Invitation, LetterTemplate, Membership, Organisation, Project, Unit
@@ -126,3 +130,70 @@ class LetterTemplateAdmin(admin.ModelAdmin):
 
     list_display = ["corporation", "kind", "language", "updated_at"]
     list_filter = ["kind", "language"]
+
+
+# Users: identified by their e-mail address alone. Django's User needs a username; it is kept
+# equal to the address and never asked for. New logins are better made with an invitation
+# (Organisations, Team, a person's page), which e-mails a link to choose a password.
+User = get_user_model()
+
+
+class EmailUserCreationForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["email", "first_name", "last_name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("A login with this e-mail address exists already."))
+        return email
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.username = user.email[:150]
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
+
+
+class EmailUserChangeForm(UserChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "email" in self.fields:
+            self.fields["email"].required = True
+
+    clean_email = EmailUserCreationForm.clean_email
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class EmailUserAdmin(UserAdmin):
+    form = EmailUserChangeForm
+    add_form = EmailUserCreationForm
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name")}),
+    )
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Name"), {"fields": ("first_name", "last_name")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    list_display = ["email", "first_name", "last_name", "is_active", "is_superuser"]
+    search_fields = ["email", "first_name", "last_name"]
+    ordering = ["email"]
+
+    def save_model(self, request, obj, form, change):
+        obj.username = obj.email[:150]  # the username follows the address
+        super().save_model(request, obj, form, change)

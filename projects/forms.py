@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Cluster, Organisation, OrganisationKind, Project, Role, Unit
+from .models import ROLE_KINDS, Cluster, Organisation, OrganisationKind, Project, Role, Unit
 
 
 def add_model_errors(form, error: ValidationError) -> None:
@@ -142,12 +142,34 @@ class UnitForm(forms.ModelForm):
 
 
 class InviteForm(forms.Form):
+    """Whom to invite, and in which role: the roles an organisation of this kind has."""
+
     email = forms.EmailField(label=_("e-mail"))
     first_name = forms.CharField(label=_("first name"), max_length=150)
     last_name = forms.CharField(label=_("last name"), max_length=150)
-    role = forms.ChoiceField(
-        label=_("role"),
-        choices=[(Role.STAFF, Role.STAFF.label), (Role.READONLY, Role.READONLY.label)],
-        widget=forms.RadioSelect,
-        initial=Role.READONLY,
-    )
+    role = forms.ChoiceField(label=_("role"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, kind: str = OrganisationKind.CORPORATION, **kwargs):
+        super().__init__(*args, **kwargs)
+        roles = [role for role, role_kind in ROLE_KINDS.items() if role_kind == kind]
+        self.fields["role"].choices = [(role.value, role.label) for role in roles]
+        self.fields["role"].initial = Role.READONLY if Role.READONLY in roles else roles[0]
+        if len(roles) == 1:
+            self.fields["role"].widget = forms.HiddenInput()
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "address", "postcode", "city", "email", "phone"]
+        widgets = {"kind": forms.RadioSelect}
+
+
+class FirstUserForm(forms.Form):
+    """The organisation's first user: staff of a corporation, the policy officer of a
+    municipality, a care worker of a care organisation."""
+
+    prefix = "first"
+    email = forms.EmailField(label=_("e-mail"))
+    first_name = forms.CharField(label=_("first name"), max_length=150)
+    last_name = forms.CharField(label=_("last name"), max_length=150)
