@@ -22,6 +22,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
 from django.utils import timezone, translation
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -192,6 +193,30 @@ class CsvRow:
     cells: dict[str, str]  # the columns the header has, values stripped
 
 
+# Files that are something else than text, by their first bytes, with what to do instead.
+_SAVE_AS = gettext_lazy(
+    "In Excel, choose Save as, file type “CSV UTF-8 (comma delimited) (*.csv)”, and upload "
+    "that file."
+)
+NOT_CSV = [
+    (
+        b"PK\x03\x04",
+        format_lazy(
+            "{} {}",
+            gettext_lazy("This is an Excel workbook (or another zip file), not a CSV file."),
+            _SAVE_AS,
+        ),
+    ),
+    (
+        b"\xd0\xcf\x11\xe0",
+        format_lazy(
+            "{} {}", gettext_lazy("This is an old Excel workbook (.xls), not a CSV file."), _SAVE_AS
+        ),
+    ),
+    (b"%PDF", gettext_lazy("This is a PDF document, not a CSV file.")),
+]
+
+
 def read_csv(
     file, *, columns: Sequence[str], required: Iterable[str], result: ImportResult
 ) -> list[CsvRow]:
@@ -207,6 +232,9 @@ def read_csv(
             _("The file is larger than %(size)s MB. Split it into smaller files.")
             % {"size": MAX_FILE_SIZE // (1024 * 1024)}
         )
+    for signature, message in NOT_CSV:
+        if data.startswith(signature):
+            raise CsvFileError(message)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -482,7 +510,18 @@ def _unit_cells() -> dict[str, Cell]:
     }
 
 
-def units_import(*, project: Project, file) -> ImportResult:
+# How often an import reports how far it is (residents.csv_jobs shows it on the progress page).
+PROGRESS_EVERY = 250
+
+Progress = Callable[[int, int], None]  # (rows checked, rows saved so far)
+
+
+def _report(progress: Progress | None, index: int, result: ImportResult) -> None:
+    if progress is not None and index % PROGRESS_EVERY == 0:
+        progress(index, index - len(result.failed_rows))
+
+
+def units_import(*, project: Project, file, progress: Progress | None = None) -> ImportResult:
     """Create or update the project's units from a CSV file, matched by unit number."""
     result = ImportResult()
     try:
@@ -497,7 +536,8 @@ def units_import(*, project: Project, file) -> ImportResult:
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     new_clusters: list[str] = []
     with transaction.atomic():
-        for row in rows:
+        for index, row in enumerate(rows):
+            _report(progress, index, result)
             values = parse_row(row, cells, UNIT_REQUIRED, result)
             if number := values.get("number"):
                 first = number_rows.setdefault(number.casefold(), row.number)
@@ -640,7 +680,7 @@ class _PersonRows:
         self.counts[what] = self.counts.get(what, 0) + 1
 
 
-def persons_import(*, project: Project, file) -> ImportResult:
+def persons_import(*, project: Project, file, progress: Progress | None = None) -> ImportResult:
     """Create or update persons (matched by reference) and their contracts in the project
     (matched by person, unit and start date)."""
     result = ImportResult()
@@ -673,7 +713,8 @@ def persons_import(*, project: Project, file) -> ImportResult:
     }
     contract_rows: dict[tuple, int] = {}
     with transaction.atomic():
-        for row in rows:
+        for index, row in enumerate(rows):
+            _report(progress, index, result)
             has_contract = any(row.cells.get(column) for column in CONTRACT_COLUMNS)
             errors_before = len(result.errors)
             values = parse_row(

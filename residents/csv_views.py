@@ -1,23 +1,27 @@
 """CSV import and export pages; the format and its rules are in csv_io (and docs/csv.md)."""
 
+import datetime as dt
+
 from django import forms
-from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
+from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from projects import access, audit
+from projects.models import Project
 
-from . import csv_io
+from . import csv_io, csv_jobs
 from .filters import PersonFilter
-from .models import Person
+from .models import CsvImport, Person
 
 
 class CsvUploadForm(forms.Form):
@@ -57,16 +61,26 @@ IMPORTS = {
 
 
 def _import_page(request, pk, *, kind: str):
+    """The upload form: a file that cannot be imported at all is answered here at once; a
+    readable one is queued (csv_jobs) and its progress page takes over."""
     project = access.get_project_for_user(request.user, pk, write=True)
-    importer, columns, title = IMPORTS[kind]
+    _importer, columns, title = IMPORTS[kind]
     result = None
     if request.method == "POST":
         form = CsvUploadForm(request.POST, request.FILES)
         if form.is_valid():
-            result = importer(project=project, file=form.cleaned_data["file"])
-            if result.ok:
-                messages.success(request, result.summary)
-                return redirect(project)
+            try:
+                job = csv_jobs.start(
+                    project=project,
+                    kind=kind,
+                    upload=form.cleaned_data["file"],
+                    user=request.user,
+                    language=request.LANGUAGE_CODE,
+                )
+            except csv_io.CsvFileError as error:
+                result = csv_io.ImportResult(file_errors=error.messages)
+            else:
+                return redirect("residents:csv_import", pk=job.pk)
     else:
         form = CsvUploadForm()
     return render(
@@ -79,8 +93,55 @@ def _import_page(request, pk, *, kind: str):
             "form": form,
             "result": result,
             "columns": csv_io.column_reference(columns),
+            "recent": CsvImport.objects.filter(project=project, created_by=request.user, kind=kind)[
+                :5
+            ],
         },
     )
+
+
+@require_safe
+@never_cache
+def import_progress(request, pk):
+    """How far an import is; its outcome once done. Only its starter sees it (404 otherwise)."""
+    job = get_object_or_404(
+        CsvImport.objects.filter(
+            created_by=request.user, project__in=Project.objects.for_user(request.user)
+        ).select_related("project"),
+        pk=pk,
+    )
+    access.require_write(request.user, job.project.corporation_id)
+    progress = csv_jobs.progress_of(job)
+    left = progress["seconds_left"]
+    return render(
+        request,
+        "residents/csv_import_progress.html",
+        {
+            "job": job,
+            "project": job.project,
+            "progress": progress,
+            "left": _time_left(left),
+            "errors": [
+                {"row": row, "column": column, "message": message}
+                for row, column, message in job.errors[:ERRORS_SHOWN]
+            ],
+            "errors_hidden": max(0, len(job.errors) - ERRORS_SHOWN),
+            "import_url": reverse(f"residents:{IMPORT_URLS[job.kind]}", args=[job.project_id]),
+        },
+    )
+
+
+IMPORT_URLS = {"units": "units_import", "people": "project_people_import"}
+ERRORS_SHOWN = 1000  # a page of every error of 20,000 bad rows would not open on a phone
+
+
+def _time_left(seconds: int | None) -> str | None:
+    if seconds is None:
+        return None
+    if seconds < 60:
+        return _("less than a minute")
+    now = timezone.now()
+    return timeuntil(now + dt.timedelta(seconds=seconds), now, depth=2)
 
 
 def units_import(request, pk):

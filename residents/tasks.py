@@ -15,3 +15,11 @@ def run_retention() -> dict:
     """
     record = retention.run(dry_run=False, trigger=RetentionTrigger.SCHEDULE)
     return {"run": record.pk, "persons": record.persons_count, "audit": record.audit_count}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def run_csv_import(job_id: int) -> str:
+    """Check and save an uploaded CSV file, all rows or none (residents.csv_jobs)."""
+    from . import csv_jobs
+
+    return csv_jobs.run(job_id)

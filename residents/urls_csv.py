@@ -27,5 +27,6 @@ csv_urlpatterns = [
         csv_views.people_template,
         name="project_people_template",
     ),
+    path("imports/<int:pk>/", csv_views.import_progress, name="csv_import"),
     path("people/export.csv", csv_views.people_export, name="people_export"),
 ]

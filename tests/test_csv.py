@@ -19,11 +19,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from projects.models import Cluster, ClusterKind, Unit, UnitKind
-from residents import csv_io
+from residents import csv_io, csv_jobs
 from residents.models import (
     Contract,
     ContractStatus,
+    CsvImport,
     EndReason,
+    ImportStatus,
     Language,
     Outflow,
     Person,
@@ -790,29 +792,40 @@ def test_import_page_shows_the_form_and_the_columns(client_for, staff_a, project
     assert "<code>jongeren</code>" in page  # the contract type codes, from the database
 
 
-def test_a_good_upload_redirects_with_a_summary(client_for, staff_a, project_a):
+def run_queued_import(client, response):
+    """What the worker does with the upload the page queued, then the progress page after it."""
+    assert response.status_code == 302
+    job = CsvImport.objects.get()
+    assert response.url == reverse("residents:csv_import", args=[job.pk])
+    assert job.status == ImportStatus.QUEUED
+    queued = client.get(response.url).content.decode()
+    assert 'http-equiv="refresh"' in queued  # the page refreshes until the import is done
+    csv_jobs.run(job.pk)
+    job.refresh_from_db()
+    assert job.data == b""  # the file is not kept once imported or refused
+    return client.get(response.url).content.decode()
+
+
+def test_a_good_upload_is_queued_and_its_page_shows_the_summary(client_for, staff_a, project_a):
     text = "number;cluster;kind;floor_area;rent\r\nA01;Gang X;room;18;450\r\n"
     client = english(client_for(staff_a))
-    response = client.post(
-        csv_urls(project_a)["units_import"],
-        {"file": upload(text, bom=True)},
-        follow=True,
-    )
-    assert response.redirect_chain == [(project_a.get_absolute_url(), 302)]
-    page = response.content.decode()
+    response = client.post(csv_urls(project_a)["units_import"], {"file": upload(text, bom=True)})
+    page = run_queued_import(client, response)
     assert "Imported 1 unit: 1 created, 0 updated, 0 unchanged." in page
     assert "Created the cluster Gang X." in page
+    assert "1 of 1 row checked" in page
+    assert project_a.units.filter(number="A01").exists()
 
 
 def test_a_bad_upload_shows_every_error_and_saves_nothing(client_for, staff_a, project_a, units):
     before = totals()
     rows = [person_row(contract_type="huurkoop"), person_row(unit="002", start_date="morgen")]
-    response = english(client_for(staff_a)).post(
+    client = english(client_for(staff_a))
+    response = client.post(
         csv_urls(project_a)["project_people_import"],
         {"file": upload(table(PEOPLE, rows))},
     )
-    assert response.status_code == 200
-    page = response.content.decode()
+    page = run_queued_import(client, response)
     assert "2 rows have errors; nothing was imported." in page
     assert '<td class="num">2</td><td><code>contract_type</code></td>' in page
     assert '<td class="num">3</td><td><code>start_date</code></td>' in page
