@@ -13,7 +13,7 @@ CANDIDATES := python3.13 python3.12 \
 PYTHON ?= $(shell for p in $(CANDIDATES); do \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-.PHONY: setup demo test lint migrate messages serve clean bench bench-dashboard bench-search bench-db
+.PHONY: setup demo test lint migrate messages serve clean bench bench-dashboard bench-search bench-db bench-import
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -88,6 +88,14 @@ bench-dashboard: bench-db
 # Person search over the same data set (~67,000 persons).
 bench-search: bench-db
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/search_bench.py
+
+# A 20,000-row persons import as the worker runs it, in a database of its own (migrated only).
+BENCH_IMPORT_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/magicmix_bench_import
+bench-import: setup
+	$(PY) -c "import psycopg; c = psycopg.connect('$(dir $(BENCH_IMPORT_DATABASE_URL))postgres', autocommit=True); \
+		c.execute('CREATE DATABASE $(notdir $(BENCH_IMPORT_DATABASE_URL))') if not c.execute(\"SELECT 1 FROM pg_database WHERE datname = '$(notdir $(BENCH_IMPORT_DATABASE_URL))'\").fetchone() else None"
+	DATABASE_URL=$(BENCH_IMPORT_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_IMPORT_DATABASE_URL) $(PY) bench/import_bench.py
 
 messages: setup
 	$(PY) manage.py makemessages -l nl --no-obsolete --no-location -i ".venv/*" -i "tests/*" -i "bench/*"

@@ -10,7 +10,7 @@ from .models import Contract, Person
 def get_person_for_user(user, pk, *, write: bool = False) -> Person:
     person = get_object_or_404(
         Person.objects.for_user(user).select_related(
-            "corporation", "target_group", "care_organisation"
+            "corporation", "target_group", "care_organisation", "responsible_staff"
         ),
         pk=pk,
     )

@@ -4,9 +4,11 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from projects.forms import DateInput
+from projects import access
+from projects.forms import DateInput, user_label
 from projects.models import Project
 
+from .forms import staff_of
 from .models import Contract, ContractState, ContractType, Person, ResidentRole, TargetGroup
 from .search import person_search
 
@@ -35,6 +37,9 @@ class PersonFilter(django_filters.FilterSet):
     ending_before = django_filters.DateFilter(
         label=_("Contract ends until"), method="filter_ending", widget=DateInput()
     )
+    responsible_staff = django_filters.ModelChoiceFilter(
+        label=_("Responsible staff member"), queryset=Person.objects.none()
+    )
     status = django_filters.ChoiceFilter(
         label=_("Status"),
         choices=[("resident", _("Current resident")), ("other", _("Candidate or former"))],
@@ -44,10 +49,15 @@ class PersonFilter(django_filters.FilterSet):
     class Meta:
         model = Person
         fields = ["q", "project", "target_group", "role", "contract_type", "status"]
+        # responsible_staff is declared above; its choices are the user's corporations' staff
 
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)
         self.filters["project"].queryset = Project.objects.for_user(request.user)
+        self.filters["responsible_staff"].queryset = staff_of(
+            access.corporations_for_user(request.user)
+        )
+        self.filters["responsible_staff"].field.label_from_instance = user_label
         self.form.fields["role"].widget = forms.Select(
             choices=[("", "---------"), *ResidentRole.choices]
         )

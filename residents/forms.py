@@ -30,6 +30,18 @@ def care_worker_label(user) -> str:
     return " – ".join([user_label(user), *sorted(names)])
 
 
+def staff_of(corporations):
+    """The staff members (write role) of these corporations, by name."""
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__organisation__in=corporations, memberships__role=Role.STAFF, is_active=True
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "email")
+    )
+
+
 class PersonForm(forms.ModelForm):
     class Meta:
         model = Person
@@ -52,6 +64,7 @@ class PersonForm(forms.ModelForm):
             "needs_accessible",
             "contribution_hours",
             "share_profile_consent",
+            "responsible_staff",
             "notes",
         ]
         widgets = {"date_of_birth": DateInput(), "role": forms.RadioSelect}
@@ -65,6 +78,8 @@ class PersonForm(forms.ModelForm):
         self.fields["care_organisation"].queryset = Organisation.objects.filter(
             kind=OrganisationKind.CARE
         )
+        self.fields["responsible_staff"].queryset = staff_of(corporations)
+        self.fields["responsible_staff"].label_from_instance = user_label
 
 
 class ContractForm(forms.ModelForm):
@@ -409,5 +424,63 @@ class MembershipEndForm(forms.Form):
             raise forms.ValidationError(
                 _("The date of leaving lies before the date of joining (%(date)s).")
                 % {"date": self.membership.joined_on.strftime("%d-%m-%Y")}
+            )
+        return left_on
+
+
+# What the people list can change for many people at once (residents.people_views.people_bulk).
+BULK_ACTIONS = {
+    "responsible": _("Set the responsible staff member"),
+    "end_memberships": _("End association memberships"),
+}
+
+
+class BulkResponsibleForm(forms.Form):
+    responsible_staff = forms.ModelChoiceField(
+        label=_("responsible staff member"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=_("nobody (clear the field)"),
+    )
+
+    def __init__(self, *args, corporation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_staff"].queryset = staff_of([corporation])
+        self.fields["responsible_staff"].label_from_instance = user_label
+
+
+class BulkEndMembershipsForm(forms.Form):
+    left_on = forms.DateField(label=_("left on"), widget=DateInput())
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = people
+        self.fields["left_on"].initial = timezone.localdate()
+
+    def memberships(self, left_on):
+        """The selection's memberships that are open on `left_on` or start after it."""
+        return AssociationMembership.objects.filter(
+            person__in=self.people, joined_on__lte=left_on
+        ).filter(Q(left_on__isnull=True) | Q(left_on__gt=left_on))
+
+    def clean_left_on(self):
+        left_on = self.cleaned_data["left_on"]
+        later = (
+            AssociationMembership.objects.filter(person__in=self.people, joined_on__gt=left_on)
+            .filter(Q(left_on__isnull=True) | Q(left_on__gt=left_on))
+            .select_related("person", "project")
+        )
+        if later:
+            names = ", ".join(f"{m.person.full_name} ({m.project.name})" for m in later[:10])
+            raise forms.ValidationError(
+                _(
+                    "These memberships start after that date, so they cannot end on it: "
+                    "%(names)s. Leave these people out, or choose a later date."
+                )
+                % {"names": names}
+            )
+        if not self.memberships(left_on).exists():
+            raise forms.ValidationError(
+                _("None of these people is a member of an association on that date.")
             )
         return left_on

@@ -4,24 +4,36 @@ members, and edits of many people at once."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from projects import access
+from projects.forms import user_label
 from projects.lists import page_of
-from projects.models import Project
+from projects.models import Organisation, Project
 
 from . import logins
 from .access import get_person_for_user
-from .forms import MembershipAddForm, MembershipEndForm
+from .filters import PersonFilter
+from .forms import (
+    BULK_ACTIONS,
+    BulkEndMembershipsForm,
+    BulkResponsibleForm,
+    MembershipAddForm,
+    MembershipEndForm,
+)
 from .letters import letter_language
-from .models import AssociationMembership
+from .models import AssociationMembership, Person
+from .views import confirmed
 
 
 def _confirm(request, *, person, title, summary, submit_label):
@@ -235,3 +247,157 @@ def membership_end(request, pk):
             "cancel_url": back,
         },
     )
+
+
+# Edits of many people at once, from the people list: choose, confirm, all or nothing.
+
+NAMES_SHOWN = 50
+FILTER_PREFIX = "filter-"
+
+
+def _selection(request, data):
+    """The people the request chose: ticked on the list (or carried as `ids`), or all the list's
+    filters find (`all`). 404 for anyone not in the user's scope; 403 if any of them is of a
+    corporation the user may only read."""
+    people = Person.objects.for_user(request.user)
+    if data.get("all") == "1":
+        # The list's filters come along prefixed, apart from the action form's own fields.
+        filters = {k: v for k, v in data.items() if k.startswith(FILTER_PREFIX)}
+        query = {k.removeprefix(FILTER_PREFIX): v for k, v in filters.items()}
+        chosen = PersonFilter(query or None, queryset=people, request=request).qs
+    else:
+        raw = data.getlist("person") or data.get("ids", "").split(",")
+        ids = {int(value) for value in raw if value.strip().isdigit()}
+        chosen = people.filter(pk__in=ids)
+        if len(ids) != chosen.count():
+            raise Http404
+        filters = {}
+    corporations = set(chosen.values_list("corporation_id", flat=True).distinct())
+    for corporation_id in corporations:
+        access.require_write(request.user, corporation_id)
+    return chosen.exclude(anonymised_on__isnull=False), corporations, filters
+
+
+@require_http_methods(["GET", "POST"])
+def people_bulk(request):
+    access.require_corporation_user(request.user)
+    data = request.POST if request.method == "POST" else request.GET
+    action = data.get("action")
+    if action not in BULK_ACTIONS:
+        messages.error(request, _("Choose what to change for the people you ticked."))
+        return redirect("residents:person_list")
+    people, corporations, filters = _selection(request, data)
+    count = people.count()
+    if not count:
+        messages.error(request, _("Tick at least one person on the list."))
+        return redirect("residents:person_list")
+    if len(corporations) > 1:
+        messages.error(request, _("Choose people of one corporation at a time."))
+        return redirect("residents:person_list")
+    if action == "responsible":
+        corporation = Organisation.objects.get(pk=next(iter(corporations)))
+        form = BulkResponsibleForm(
+            request.POST if request.method == "POST" else None, corporation=corporation
+        )
+    else:
+        form = BulkEndMembershipsForm(
+            request.POST if request.method == "POST" else None, people=people
+        )
+    carried = {"action": action, **filters}
+    if data.get("all") == "1":
+        carried["all"] = "1"
+    else:
+        carried["ids"] = ",".join(str(pk) for pk in people.values_list("pk", flat=True))
+    if request.method == "POST" and form.is_valid():
+        if confirmed(request):
+            done = _bulk_apply(action, people, form)
+            messages.success(request, done)
+            return redirect("residents:person_list")
+        if "edit" not in request.POST:
+            return render(
+                request,
+                "residents/confirm.html",
+                {
+                    "form": form,
+                    "title": BULK_ACTIONS[action],
+                    "summary": _bulk_summary(action, people, count, form),
+                    "action": request.path,
+                    "back_url": reverse("residents:person_list"),
+                    "submit_label": _("Confirm: change %(n)s people") % {"n": count},
+                    "extra_hidden": carried,
+                },
+            )
+    names = list(people.order_by("last_name", "first_name")[:NAMES_SHOWN])
+    return render(
+        request,
+        "residents/people_bulk.html",
+        {
+            "form": form,
+            "title": BULK_ACTIONS[action],
+            "names": names,
+            "count": count,
+            "more": count - len(names),
+            "carried": carried,
+        },
+    )
+
+
+def _bulk_summary(action, people, count, form) -> list[str]:
+    if action == "responsible":
+        staff = form.cleaned_data["responsible_staff"]
+        who = user_label(staff) if staff else _("nobody")
+        return [
+            ngettext(
+                "%(n)s person gets as responsible staff member: %(who)s.",
+                "%(n)s people get as responsible staff member: %(who)s.",
+                count,
+            )
+            % {"n": count, "who": who},
+            _("Their change history records it, with your name."),
+        ]
+    left_on = form.cleaned_data["left_on"]
+    memberships = form.memberships(left_on)
+    n = memberships.count()
+    members = memberships.values("person_id").distinct().count()
+    return [
+        ngettext(
+            "%(n)s association membership ends on %(date)s",
+            "%(n)s association memberships end on %(date)s",
+            n,
+        )
+        % {"n": n, "date": date_format(left_on)}
+        + " "
+        + ngettext("(of %(m)s person).", "(of %(m)s people).", members) % {"m": members},
+        ngettext(
+            "%(k)s of the people you chose is no member on that date: nothing changes for them.",
+            "%(k)s of the people you chose are no member on that date: nothing changes for them.",
+            count - members,
+        )
+        % {"k": count - members}
+        if count > members
+        else _("Votes that are open stay as they are: who may vote was fixed when each opened."),
+    ]
+
+
+@transaction.atomic
+def _bulk_apply(action, people, form) -> str:
+    """All of them or none: one transaction, the rows locked first."""
+    locked = list(Person.objects.select_for_update().filter(pk__in=people.values("pk")))
+    if action == "responsible":
+        staff = form.cleaned_data["responsible_staff"]
+        for person in locked:  # saved one by one: each change in its history, with its author
+            if person.responsible_staff_id != (staff.pk if staff else None):
+                person.responsible_staff = staff
+                person.save(update_fields=["responsible_staff"])
+        return ngettext(
+            "The responsible staff member of %(n)s person is set.",
+            "The responsible staff member of %(n)s people is set.",
+            len(locked),
+        ) % {"n": len(locked)}
+    left_on = form.cleaned_data["left_on"]
+    ended = form.memberships(left_on).update(left_on=left_on)
+    return ngettext(
+        "%(n)s association membership ends on %(date)s.",
+        "%(n)s association memberships end on %(date)s.",
+        ended,
+    ) % {"n": ended, "date": date_format(left_on)}

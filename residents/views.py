@@ -19,7 +19,14 @@ from . import lifecycle, logins, services
 from .access import get_contract_for_user, get_person_for_user
 from .dates import long_date
 from .filters import PersonFilter
-from .forms import ContractEndForm, ContractForm, ContractSignForm, GroupLimitsForm, PersonForm
+from .forms import (
+    BULK_ACTIONS,
+    ContractEndForm,
+    ContractForm,
+    ContractSignForm,
+    GroupLimitsForm,
+    PersonForm,
+)
 from .history import contract_extra_rows, history_rows
 from .mix import groups_by_project, mix_by_cluster, mix_by_project
 from .models import (
@@ -217,6 +224,7 @@ def person_list(request):
             "sorting": sorting,
             "similar": person_filter.similar,
             "can_create": access.can_create(request.user),
+            "bulk_actions": BULK_ACTIONS.items(),
         },
     )
 

@@ -22,6 +22,7 @@ from simple_history.models import HistoricalRecords
 
 from projects.access import corporation_ids
 from projects.models import (
+    Membership,
     Organisation,
     OrganisationKind,
     Project,
@@ -256,6 +257,15 @@ class Person(models.Model):
         _("consents to share a profile with the residents' association"), default=False
     )
     notes = models.TextField(_("notes"), blank=True, help_text=NOTES_WARNING)
+    responsible_staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible staff member"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="responsible_for_persons",
+        help_text=_("The corporation's staff member this person turns to first."),
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("login account"),
@@ -335,6 +345,16 @@ class Person(models.Model):
             errors["contribution_hours"] = _("A contribution norm applies to dragend residents.")
         if self.date_of_birth and self.date_of_birth > timezone.localdate():
             errors["date_of_birth"] = _("The date of birth lies in the future.")
+        if self.responsible_staff_id and self.corporation_id:
+            works_there = Membership.objects.filter(
+                user_id=self.responsible_staff_id,
+                organisation_id=self.corporation_id,
+                role=Role.STAFF,
+            )
+            if not works_there.exists():
+                errors["responsible_staff"] = _(
+                    "The responsible staff member must be staff of the person's corporation."
+                )
         if errors:
             raise ValidationError(errors)
 
