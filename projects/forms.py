@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import ROLE_KINDS, Cluster, Organisation, OrganisationKind, Project, Role, Unit
@@ -144,10 +145,10 @@ class UnitForm(forms.ModelForm):
 class InviteForm(forms.Form):
     """Whom to invite, and in which role: the roles an organisation of this kind has."""
 
-    email = forms.EmailField(label=_("e-mail"))
-    first_name = forms.CharField(label=_("first name"), max_length=150)
-    last_name = forms.CharField(label=_("last name"), max_length=150)
-    role = forms.ChoiceField(label=_("role"), widget=forms.RadioSelect)
+    email = forms.EmailField(label=capfirst(_("e-mail")))
+    first_name = forms.CharField(label=capfirst(_("first name")), max_length=150)
+    last_name = forms.CharField(label=capfirst(_("last name")), max_length=150)
+    role = forms.ChoiceField(label=capfirst(_("role")), widget=forms.RadioSelect)
 
     def __init__(self, *args, kind: str = OrganisationKind.CORPORATION, **kwargs):
         super().__init__(*args, **kwargs)
@@ -164,12 +165,16 @@ class OrganisationForm(forms.ModelForm):
         fields = ["name", "kind", "address", "postcode", "city", "email", "phone"]
         widgets = {"kind": forms.RadioSelect}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = OrganisationKind.choices  # no empty choice: one is required
+
 
 class FirstUserForm(forms.Form):
     """The organisation's first user: staff of a corporation, the policy officer of a
     municipality, a care worker of a care organisation."""
 
     prefix = "first"
-    email = forms.EmailField(label=_("e-mail"))
-    first_name = forms.CharField(label=_("first name"), max_length=150)
-    last_name = forms.CharField(label=_("last name"), max_length=150)
+    email = forms.EmailField(label=capfirst(_("e-mail")))
+    first_name = forms.CharField(label=capfirst(_("first name")), max_length=150)
+    last_name = forms.CharField(label=capfirst(_("last name")), max_length=150)

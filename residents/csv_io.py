@@ -712,6 +712,9 @@ def persons_import(*, project: Project, file, progress: Progress | None = None) 
         for c in Contract.objects.filter(unit__project=project)
     }
     contract_rows: dict[tuple, int] = {}
+    # Units with a contract (in the database, or from an earlier row): only their contracts can
+    # overlap another, so only they need the overlap query of Contract.clean.
+    taken_units = {unit_id for _person, unit_id, _start in contracts}
     with transaction.atomic():
         for index, row in enumerate(rows):
             _report(progress, index, result)
@@ -762,7 +765,9 @@ def persons_import(*, project: Project, file, progress: Progress | None = None) 
                     person=person,
                     values=contract_values,
                     result=result,
+                    unit_free=contract_values["unit"].pk not in taken_units,
                 )
+                taken_units.add(contract_values["unit"].pk)
                 if outcome:
                     persons.count(f"contracts_{outcome}")
             except DatabaseError as error:
@@ -847,11 +852,13 @@ def _contract_upsert(
     person: Person,
     values: dict[str, Any],
     result: ImportResult,
+    unit_free: bool = False,
 ) -> str:
     """'created', 'updated' or 'unchanged'; '' with the errors added to `result`."""
     is_new = contract is None
     if is_new:
         contract = Contract(person=person, unit=values["unit"], start_date=values["start_date"])
+        contract.unit_has_no_other_contract = unit_free
     else:
         contract.person, contract.unit = person, values["unit"]  # loaded: no query in clean()
     names = [name for name in CONTRACT_COLUMNS if name in values]

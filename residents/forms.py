@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.validators import FileExtensionValidator
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from projects.forms import DateInput, user_label
@@ -411,7 +412,7 @@ class MembershipAddForm(forms.ModelForm):
 
 
 class MembershipEndForm(forms.Form):
-    left_on = forms.DateField(label=_("left on"), widget=DateInput())
+    left_on = forms.DateField(label=capfirst(_("left on")), widget=DateInput())
 
     def __init__(self, *args, membership, **kwargs):
         super().__init__(*args, **kwargs)
@@ -437,7 +438,7 @@ BULK_ACTIONS = {
 
 class BulkResponsibleForm(forms.Form):
     responsible_staff = forms.ModelChoiceField(
-        label=_("responsible staff member"),
+        label=capfirst(_("responsible staff member")),
         queryset=get_user_model().objects.none(),
         required=False,
         empty_label=_("nobody (clear the field)"),
@@ -450,7 +451,7 @@ class BulkResponsibleForm(forms.Form):
 
 
 class BulkEndMembershipsForm(forms.Form):
-    left_on = forms.DateField(label=_("left on"), widget=DateInput())
+    left_on = forms.DateField(label=capfirst(_("left on")), widget=DateInput())
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,8 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from projects import access
@@ -131,9 +130,9 @@ def person_login_revoke(request, pk):
 
 
 MEMBER_STATUSES = {
-    "current": _lazy("members now"),
-    "former": _lazy("former members"),
-    "all": _lazy("everyone who was a member"),
+    "current": gettext_lazy("members now"),
+    "former": gettext_lazy("former members"),
+    "all": gettext_lazy("everyone who was a member"),
 }
 
 
@@ -323,7 +322,7 @@ def people_bulk(request):
                     "summary": _bulk_summary(action, people, count, form),
                     "action": request.path,
                     "back_url": reverse("residents:person_list"),
-                    "submit_label": _("Confirm: change %(n)s people") % {"n": count},
+                    "submit_label": _bulk_submit_label(action, people, count, form),
                     "extra_hidden": carried,
                 },
             )
@@ -340,6 +339,15 @@ def people_bulk(request):
             "carried": carried,
         },
     )
+
+
+def _bulk_submit_label(action, people, count, form) -> str:
+    if action == "responsible":
+        return ngettext("Confirm: change %(n)s person", "Confirm: change %(n)s people", count) % {
+            "n": count
+        }
+    n = form.memberships(form.cleaned_data["left_on"]).count()
+    return ngettext("Confirm: end %(n)s membership", "Confirm: end %(n)s memberships", n) % {"n": n}
 
 
 def _bulk_summary(action, people, count, form) -> list[str]:

@@ -870,7 +870,15 @@ class Contract(models.Model):
             stays = self.end_reason in (EndReason.FLIPPED, EndReason.MOVED_WITHIN)
             if not self.outflow and not stays:
                 add("outflow", _("Give where the tenant went (or 'unknown')."))
-        if unit and start and self.status in IN_FORCE and not errors.get("end_date"):
+        # An import that knows the unit has no other contract at all (csv_io) skips the query.
+        unit_free = getattr(self, "unit_has_no_other_contract", False)
+        if (
+            unit
+            and start
+            and self.status in IN_FORCE
+            and not errors.get("end_date")
+            and not unit_free
+        ):
             clash = Contract.objects.overlapping(unit_id=unit.pk, start=start, end=end)
             if self.pk:
                 clash = clash.exclude(pk=self.pk)
