@@ -12,7 +12,7 @@ from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -138,8 +138,9 @@ ERRORS_SHOWN = 1000  # a page of every error of 20,000 bad rows would not open o
 def _time_left(seconds: int | None) -> str | None:
     if seconds is None:
         return None
-    if seconds < 60:
-        return _("less than a minute")
+    if seconds < 60:  # in tens of seconds: an estimate, not a countdown
+        tens = max(10, round(seconds, -1))
+        return ngettext("%(n)s second", "%(n)s seconds", tens) % {"n": tens}
     now = timezone.now()
     return timeuntil(now + dt.timedelta(seconds=seconds), now, depth=2)
 
