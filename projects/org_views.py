@@ -7,7 +7,7 @@ asks for a username: a login is its e-mail address.
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from . import access, services
 from .forms import FirstUserForm, InviteForm, OrganisationForm, add_model_errors
 from .lists import page_of
-from .models import Membership, Organisation, OrganisationKind, Role
+from .models import Membership, Organisation, OrganisationKind, Project, Role
 
 # The role of an organisation's first user.
 FIRST_ROLE = {
@@ -147,19 +147,34 @@ def organisation_invite(request, pk):
 # Corporation staff and the care workers of their care partners
 
 
+def staff_may_invite_for(care_org, corporation_id: int) -> bool:
+    """Whether a corporation's staff may invite care workers of `care_org`: only while the care
+    organisation works with this corporation alone. A care worker sees every trajectory their
+    organisation guides, so a login made by one corporation must not open another's; then the
+    care organisation's own care workers (Team) or an administrator invite."""
+    other_projects = Project.objects.filter(care_partners=care_org).exclude(
+        corporation_id=corporation_id
+    )
+    other_contracts = Project.objects.filter(
+        units__contracts__holder_organisation=care_org
+    ).exclude(corporation_id=corporation_id)
+    return not other_projects.exists() and not other_contracts.exists()
+
+
 @require_safe
 def care_partners(request, pk):
-    """The project's care partners and their care workers, with an invitation for staff."""
+    """The project's care partners and their care workers, with an invitation for staff where
+    they may give one, and otherwise who can."""
     project = access.get_project_for_user(request.user, pk)
-    partners = _with_people(project.care_partners.all())
+    can_write = access.can_write(request.user, project.corporation_id)
+    partners = [
+        (org, can_write and staff_may_invite_for(org, project.corporation_id))
+        for org in _with_people(project.care_partners.all())
+    ]
     return render(
         request,
         "projects/care_partners.html",
-        {
-            "project": project,
-            "partners": partners,
-            "can_write": access.can_write(request.user, project.corporation_id),
-        },
+        {"project": project, "partners": partners, "can_write": can_write},
     )
 
 
@@ -167,4 +182,6 @@ def care_partners(request, pk):
 def care_worker_invite(request, pk, org_pk):
     project = access.get_project_for_user(request.user, pk, write=True)
     partner = get_object_or_404(project.care_partners.all(), pk=org_pk)
+    if not staff_may_invite_for(partner, project.corporation_id):
+        raise PermissionDenied
     return _invite_page(request, partner, back=reverse("projects:care_partners", args=[project.pk]))

@@ -7,7 +7,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -99,22 +100,35 @@ def unit_edit(request, pk):
 
 
 def team(request):
-    """The user's corporations with who works there, and an invitation button for staff."""
-    access.require_corporation_user(request.user)
-    corporations = access.corporations_for_user(request.user).prefetch_related(
-        Prefetch("memberships", queryset=Membership.objects.select_related("user"))
-    )
+    """Who works in Magic Mix for the user's organisations, and an invitation button for those
+    who may invite: corporation staff at their corporation, care workers at their care
+    organisation."""
+    if not (access.is_corporation_user(request.user) or access.care_organisation_ids(request.user)):
+        raise Http404
+    people = Prefetch("memberships", queryset=Membership.objects.select_related("user"))
+    corporations = access.corporations_for_user(request.user).prefetch_related(people)
     rows = [(org, access.can_write(request.user, org.pk)) for org in corporations]
-    return render(request, "projects/team.html", {"rows": rows})
+    care = Organisation.objects.filter(pk__in=access.care_organisation_ids(request.user))
+    rows += [(org, True) for org in care.prefetch_related(people)]
+    return render(
+        request,
+        "projects/team.html",
+        {"rows": rows, "is_corporation_user": access.is_corporation_user(request.user)},
+    )
 
 
 def member_invite(request, pk):
-    corporation = access.get_corporation_for_user(request.user, pk, write=True)
-    form = InviteForm(request.POST or None)
+    """Invite a colleague: staff to their corporation (staff or read-only), a care worker to
+    their care organisation (as care worker)."""
+    if pk in access.care_organisation_ids(request.user):
+        organisation = get_object_or_404(Organisation, pk=pk)
+    else:
+        organisation = access.get_corporation_for_user(request.user, pk, write=True)
+    form = InviteForm(request.POST or None, kind=organisation.kind)
     if request.method == "POST" and form.is_valid():
         try:
             services.member_invite(
-                organisation=corporation,
+                organisation=organisation,
                 invited_by=request.user,
                 language=request.LANGUAGE_CODE,
                 **form.cleaned_data,
@@ -131,7 +145,7 @@ def member_invite(request, pk):
     return _form_page(
         request,
         form,
-        title=_("Invite a colleague to %(org)s") % {"org": corporation},
+        title=_("Invite a colleague to %(org)s") % {"org": organisation},
         cancel_url="projects:team",
     )
 

@@ -223,3 +223,57 @@ def test_the_admins_add_user_form_asks_an_e_mail_address_only(admin_user, client
     assert get_user_model().objects.filter(email__iexact="los@nieuw.example").count() == 1
     change = client.get(reverse("admin:auth_user_change", args=[user.pk])).content.decode()
     assert 'name="username"' not in change
+
+
+def test_staff_may_not_invite_for_a_care_organisation_that_also_works_elsewhere(
+    staff_a, project_a, partner, corp_b, client_for
+):
+    """A care worker sees every trajectory their organisation guides: a login made by one
+    corporation must not open another corporation's residents."""
+    from .factories import ProjectFactory
+
+    ProjectFactory(corporation=corp_b).care_partners.add(partner)
+    client = client_for(staff_a)
+    page = client.get(reverse("projects:care_partners", args=[project_a.pk])).content.decode()
+    assert reverse("projects:care_worker_invite", args=[project_a.pk, partner.pk]) not in page
+    assert "ook met andere corporaties samen" in page
+    url = reverse("projects:care_worker_invite", args=[project_a.pk, partner.pk])
+    data = {"email": "x@x.example", "first_name": "X", "last_name": "Y", "role": Role.CARE}
+    assert client.post(url, data).status_code == 403
+    assert not get_user_model().objects.filter(email="x@x.example").exists()
+
+
+def test_a_care_organisation_holding_a_contract_elsewhere_counts_too(
+    staff_a, project_a, partner, project_b, client_for
+):
+    from .factories import ContractFactory, UnitFactory
+
+    ContractFactory(
+        unit=UnitFactory(project=project_b),
+        contract_type_code="omklap",
+        holder_organisation=partner,
+    )
+    url = reverse("projects:care_worker_invite", args=[project_a.pk, partner.pk])
+    assert client_for(staff_a).get(url).status_code == 403
+
+
+def test_care_workers_invite_their_own_colleagues(
+    care_worker, care_org, corp_a, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for(care_worker)
+    team = client.get(reverse("projects:team")).content.decode()
+    assert care_org.name in team
+    url = reverse("projects:invite", args=[care_org.pk])
+    data = {"email": "collega@zorg.example", "first_name": "C", "last_name": "Z"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {**data, "role": Role.CARE})
+    assert response.status_code == 302
+    assert Membership.objects.get(user__email="collega@zorg.example").role == Role.CARE
+    assert client.get(reverse("projects:invite", args=[corp_a.pk])).status_code == 404
+
+
+def test_staff_cannot_invite_into_a_care_organisation_from_the_team_page(
+    staff_a, care_org, client_for
+):
+    response = client_for(staff_a).get(reverse("projects:invite", args=[care_org.pk]))
+    assert response.status_code == 404
