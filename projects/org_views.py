@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from . import access, services
-from .forms import FirstUserForm, InviteForm, OrganisationForm, add_model_errors
+from .forms import FirstUserForm, OrganisationForm, add_model_errors
 from .lists import page_of
 from .models import Membership, Organisation, OrganisationKind, Project, Role
+from .views import invite_page
 
 # The role of an organisation's first user.
 FIRST_ROLE = {
@@ -105,41 +106,11 @@ def organisation_detail(request, pk):
     )
 
 
-def _invite_page(request, organisation, *, back: str):
-    form = InviteForm(request.POST or None, kind=organisation.kind)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_invite(
-                organisation=organisation,
-                invited_by=request.user,
-                language=request.LANGUAGE_CODE,
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            add_model_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("%(email)s has been invited to %(org)s.")
-                % {"email": form.cleaned_data["email"], "org": organisation.name},
-            )
-            return redirect(back)
-    return render(
-        request,
-        "projects/form.html",
-        {
-            "form": form,
-            "title": _("Invite someone to %(org)s") % {"org": organisation.name},
-            "cancel_url": back,
-        },
-    )
-
-
 @require_http_methods(["GET", "POST"])
 def organisation_invite(request, pk):
     access.require_administrator(request.user)
     organisation = get_object_or_404(Organisation, pk=pk)
-    return _invite_page(
+    return invite_page(
         request, organisation, back=reverse("projects:organisation", args=[organisation.pk])
     )
 
@@ -184,4 +155,4 @@ def care_worker_invite(request, pk, org_pk):
     partner = get_object_or_404(project.care_partners.all(), pk=org_pk)
     if not staff_may_invite_for(partner, project.corporation_id):
         raise PermissionDenied
-    return _invite_page(request, partner, back=reverse("projects:care_partners", args=[project.pk]))
+    return invite_page(request, partner, back=reverse("projects:care_partners", args=[project.pk]))

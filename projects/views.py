@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -124,6 +125,12 @@ def member_invite(request, pk):
         organisation = get_object_or_404(Organisation, pk=pk)
     else:
         organisation = access.get_corporation_for_user(request.user, pk, write=True)
+    return invite_page(request, organisation, back=reverse("projects:team"))
+
+
+def invite_page(request, organisation, *, back: str):
+    """The invitation form of one organisation, in the roles its kind has; every invitation
+    page (Team, Organisations, a project's care partners) is this one."""
     form = InviteForm(request.POST or None, kind=organisation.kind)
     if request.method == "POST" and form.is_valid():
         try:
@@ -138,15 +145,18 @@ def member_invite(request, pk):
         else:
             messages.success(
                 request,
-                _("%(email)s has been invited and will receive an e-mail to set a password.")
-                % {"email": form.cleaned_data["email"]},
+                _("%(email)s has been invited to %(org)s.")
+                % {"email": form.cleaned_data["email"], "org": organisation.name},
             )
-            return redirect("projects:team")
-    return _form_page(
+            return redirect(back)
+    return render(
         request,
-        form,
-        title=_("Invite a colleague to %(org)s") % {"org": organisation},
-        cancel_url="projects:team",
+        "projects/form.html",
+        {
+            "form": form,
+            "title": _("Invite someone to %(org)s") % {"org": organisation.name},
+            "cancel_url": back,
+        },
     )
 
 
