@@ -155,4 +155,5 @@ def care_worker_invite(request, pk, org_pk):
     partner = get_object_or_404(project.care_partners.all(), pk=org_pk)
     if not staff_may_invite_for(partner, project.corporation_id):
         raise PermissionDenied
-    return invite_page(request, partner, back=reverse("projects:care_partners", args=[project.pk]))
+    back = reverse("projects:care_partners", args=[project.pk])
+    return invite_page(request, partner, back=back, new_logins_only=True)

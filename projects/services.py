@@ -118,14 +118,48 @@ def send_access_notice(user, *, organisation: Organisation, language: str, what:
     _mail_on_commit(subject, body, user.email)
 
 
-def invite_or_notify(user, *, organisation, invited_by, language, what, **invitation) -> None:
-    """A login with a password hears what it gained; one without gets a (new) invitation."""
-    if user.has_usable_password() and user.is_active:
+def refuse_administrators(user) -> None:
+    """An administrator's login is never given a role or a resident's record from a page: an
+    administrator could otherwise be locked out, or a switched-off one switched on, by staff."""
+    if user.is_superuser or user.is_staff:
+        raise ValidationError(
+            {
+                "email": _("%(email)s is an administrator's login. Use another e-mail address.")
+                % {"email": user.email}
+            }
+        )
+
+
+def reopen(user, *, keep_membership=None) -> None:
+    """A switched-off login may be opened again only when it gives no other access (no role
+    elsewhere): then without its old password, so only the mailbox's owner gets in, through a
+    new invitation. One an administrator switched off while it kept a role stays off."""
+    others = Membership.objects.filter(user=user)
+    if keep_membership is not None:
+        others = others.exclude(pk=keep_membership.pk)
+    if others.exists():
+        raise ValidationError(
+            {
+                "email": _("The login of %(email)s has been switched off. Ask an administrator.")
+                % {"email": user.email}
+            }
+        )
+    user.is_active = True
+    user.set_unusable_password()
+    user.save(update_fields=["is_active", "password"])
+
+
+def invite_or_notify(
+    user, *, organisation, invited_by, language, what, keep_membership=None, **invitation
+) -> None:
+    """A login with a password hears what it gained; one without gets a (new) invitation; a
+    switched-off one is opened again (see `reopen`) with a new invitation, or refused."""
+    refuse_administrators(user)
+    if not user.is_active:
+        reopen(user, keep_membership=keep_membership)
+    if user.has_usable_password():
         send_access_notice(user, organisation=organisation, language=language, what=what)
     else:
-        if not user.is_active:
-            user.is_active = True
-            user.save(update_fields=["is_active"])
         send_invitation(
             user, organisation=organisation, invited_by=invited_by, language=language, **invitation
         )
@@ -167,6 +201,7 @@ def member_invite(
         invited_by=invited_by,
         language=language,
         what=what,
+        keep_membership=membership,
         context={"role": Role(role).label},
     )
     return membership
@@ -183,10 +218,10 @@ def open_invitation(token: str) -> Invitation | None:
 @transaction.atomic
 def accept_invitation(invitation: Invitation, password: str) -> bool:
     """Set the login's password, if the invitation is still open when it is locked; once only."""
-    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if locked.state != "open" or not locked.user.is_active:
-        return False
+    locked = Invitation.objects.select_for_update().select_related("user").get(pk=invitation.pk)
     user = locked.user
+    if locked.state != "open" or not user.is_active or locked.email.lower() != user.email.lower():
+        return False  # used, withdrawn, expired, switched off, or sent to an address since changed
     user.set_password(password)
     user.save(update_fields=["password"])
     locked.accepted_at = timezone.now()
@@ -194,10 +229,12 @@ def accept_invitation(invitation: Invitation, password: str) -> bool:
     return True
 
 
+@transaction.atomic
 def renew_invitation(invitation: Invitation) -> Invitation | None:
     """A new link to the same address for an expired one, while the login still has no password
     and nothing newer was sent; None when there is nothing to renew."""
-    user = invitation.user
+    # The login's row is locked: two requests at once send one new link, not two.
+    user = get_user_model().objects.select_for_update().get(pk=invitation.user_id)
     newest = Invitation.objects.filter(user=user).first()
     if (
         invitation.state != "expired"
@@ -206,14 +243,13 @@ def renew_invitation(invitation: Invitation) -> Invitation | None:
         or not user.is_active
     ):
         return None
-    with transaction.atomic():
-        return send_invitation(
-            user,
-            organisation=invitation.organisation,
-            invited_by=invitation.invited_by,
-            language=invitation.language,
-            template=RENEWAL_TEMPLATE,
-        )
+    return send_invitation(
+        user,
+        organisation=invitation.organisation,
+        invited_by=invitation.invited_by,
+        language=invitation.language,
+        template=RENEWAL_TEMPLATE,
+    )
 
 
 RENEWAL_TEMPLATE = "projects/email/invitation_renewed.txt"

@@ -128,12 +128,24 @@ def member_invite(request, pk):
     return invite_page(request, organisation, back=reverse("projects:team"))
 
 
-def invite_page(request, organisation, *, back: str):
+def invite_page(request, organisation, *, back: str, new_logins_only: bool = False):
     """The invitation form of one organisation, in the roles its kind has; every invitation
-    page (Team, Organisations, a project's care partners) is this one."""
+    page (Team, Organisations, a project's care partners) is this one. With `new_logins_only`
+    an address that has a login already is refused: that login is not the inviter's to give
+    a role elsewhere (a corporation inviting for a care organisation)."""
     form = InviteForm(request.POST or None, kind=organisation.kind)
     if request.method == "POST" and form.is_valid():
         try:
+            if new_logins_only and services.find_login(form.cleaned_data["email"]):
+                raise ValidationError(
+                    {
+                        "email": _(
+                            "This address has a login in Magic Mix already. The care "
+                            "organisation's own care workers, or an administrator, give it a "
+                            "role there."
+                        )
+                    }
+                )
             services.member_invite(
                 organisation=organisation,
                 invited_by=request.user,

@@ -458,16 +458,27 @@ class BulkEndMembershipsForm(forms.Form):
         self.people = people
         self.fields["left_on"].initial = timezone.localdate()
 
+    def _not_ended(self):
+        """The selection's memberships that have not ended today: an ended one is history, and
+        stays as it was (as on the single membership's page)."""
+        today = timezone.localdate()
+        return AssociationMembership.objects.filter(person__in=self.people).filter(
+            Q(left_on__isnull=True) | Q(left_on__gte=today)
+        )
+
     def memberships(self, left_on):
-        """The selection's memberships that are open on `left_on` or start after it."""
-        return AssociationMembership.objects.filter(
-            person__in=self.people, joined_on__lte=left_on
-        ).filter(Q(left_on__isnull=True) | Q(left_on__gt=left_on))
+        """The memberships that end on `left_on`: not ended, joined by then, not ending sooner."""
+        return (
+            self._not_ended()
+            .filter(joined_on__lte=left_on)
+            .filter(Q(left_on__isnull=True) | Q(left_on__gt=left_on))
+        )
 
     def clean_left_on(self):
         left_on = self.cleaned_data["left_on"]
         later = (
-            AssociationMembership.objects.filter(person__in=self.people, joined_on__gt=left_on)
+            self._not_ended()
+            .filter(joined_on__gt=left_on)
             .filter(Q(left_on__isnull=True) | Q(left_on__gt=left_on))
             .select_related("person", "project")
         )

@@ -1,6 +1,8 @@
 """Staff pages for the people around a project: a resident's own login, the association's
 members, and edits of many people at once."""
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -307,12 +309,19 @@ def people_bulk(request):
         carried["all"] = "1"
     else:
         carried["ids"] = ",".join(str(pk) for pk in people.values_list("pk", flat=True))
+    selection = _selection_key(people)
     if request.method == "POST" and form.is_valid():
-        if confirmed(request):
+        if confirmed(request) and request.POST.get("selection") != selection:
+            # "All the filters find" found others than the confirmation page counted.
+            messages.error(
+                request,
+                _("The people these filters find have changed since you checked: check again."),
+            )
+        elif confirmed(request):
             done = _bulk_apply(action, people, form)
             messages.success(request, done)
             return redirect("residents:person_list")
-        if "edit" not in request.POST:
+        elif "edit" not in request.POST:
             return render(
                 request,
                 "residents/confirm.html",
@@ -323,7 +332,7 @@ def people_bulk(request):
                     "action": request.path,
                     "back_url": reverse("residents:person_list"),
                     "submit_label": _bulk_submit_label(action, people, count, form),
-                    "extra_hidden": carried,
+                    "extra_hidden": {**carried, "selection": selection},
                 },
             )
     names = list(people.order_by("last_name", "first_name")[:NAMES_SHOWN])
@@ -339,6 +348,12 @@ def people_bulk(request):
             "carried": carried,
         },
     )
+
+
+def _selection_key(people) -> str:
+    """Which people exactly: what the confirmation page showed must be what is changed."""
+    ids = ",".join(str(pk) for pk in people.order_by("pk").values_list("pk", flat=True))
+    return hashlib.sha256(ids.encode()).hexdigest()[:32]
 
 
 def _bulk_submit_label(action, people, count, form) -> str:

@@ -12,6 +12,14 @@ from .factories import PersonFactory, association_member
 URL = reverse("residents:people_bulk")
 
 
+def confirm(client, data):
+    """Through the confirmation page, as a user does: what it showed is what is changed."""
+    page = client.post(URL, data)
+    assert page.status_code == 200
+    selection = page.context["extra_hidden"]["selection"]
+    return client.post(URL, {**data, "selection": selection, "confirmed": "1"})
+
+
 @pytest.fixture
 def two(corp_a):
     return [
@@ -29,15 +37,10 @@ def test_staff_set_the_responsible_staff_member_of_ticked_people(staff_a, two, c
     assert page.status_code == 200
     assert "Aalders" in page.content.decode()
     ids = ",".join(str(p.pk) for p in two)
-    confirm = client.post(
-        URL, {"action": "responsible", "ids": ids, "responsible_staff": staff_a.pk}
-    )
-    assert "2 personen krijgen als verantwoordelijke medewerker" in confirm.content.decode()
+    check = client.post(URL, {"action": "responsible", "ids": ids, "responsible_staff": staff_a.pk})
+    assert "2 personen krijgen als verantwoordelijke medewerker" in check.content.decode()
     assert not Person.objects.filter(responsible_staff=staff_a).exists()  # not before confirming
-    done = client.post(
-        URL,
-        {"action": "responsible", "ids": ids, "responsible_staff": staff_a.pk, "confirmed": "1"},
-    )
+    done = confirm(client, {"action": "responsible", "ids": ids, "responsible_staff": staff_a.pk})
     assert done.url == reverse("residents:person_list")
     assert Person.objects.filter(responsible_staff=staff_a).count() == 2
     record = two[0].history.latest()
@@ -51,8 +54,23 @@ def test_all_people_the_filters_find(staff_a, two, client_for):
     listing = client.get(reverse("residents:person_list"), {"role": "dragend"}).content.decode()
     assert 'name="filter-role" value="dragend"' in listing
     data = {"action": "responsible", "all": "1", "filter-role": "dragend"}
-    client.post(URL, {**data, "responsible_staff": staff_a.pk, "confirmed": "1"})
+    confirm(client, {**data, "responsible_staff": staff_a.pk})
     assert list(Person.objects.filter(responsible_staff=staff_a)) == [two[0]]
+
+
+def test_all_the_filters_find_is_what_the_confirmation_counted(staff_a, two, corp_a, client_for):
+    """A person the filters find only after the confirmation page was shown is not changed."""
+    client = client_for(staff_a)
+    data = {"action": "responsible", "all": "1", "filter-role": "dragend"}
+    page = client.post(URL, {**data, "responsible_staff": staff_a.pk})
+    selection = page.context["extra_hidden"]["selection"]
+    PersonFactory(corporation=corp_a, role="dragend", last_name="Later")
+    response = client.post(
+        URL, {**data, "responsible_staff": staff_a.pk, "selection": selection, "confirmed": "1"}
+    )
+    assert response.status_code == 200
+    assert "veranderd" in response.content.decode()
+    assert not Person.objects.filter(responsible_staff=staff_a).exists()
 
 
 def test_staff_of_another_corporation_cannot_be_made_responsible(staff_a, staff_b, two, client_for):
@@ -75,14 +93,25 @@ def test_ending_memberships_is_all_or_nothing(staff_a, project_a, client_for):
     )
     assert late.full_name in refused.content.decode()
     assert not AssociationMembership.objects.exclude(left_on=None).exists()
-    confirm = client.post(URL, {"action": "end_memberships", "ids": ids, "left_on": "2026-06-01"})
-    assert "2 lidmaatschappen van een woonvereniging eindigen" in confirm.content.decode()
-    client.post(
-        URL, {"action": "end_memberships", "ids": ids, "left_on": "2026-06-01", "confirmed": "1"}
-    )
+    page = client.post(URL, {"action": "end_memberships", "ids": ids, "left_on": "2026-06-01"})
+    assert "2 lidmaatschappen van een woonvereniging eindigen" in page.content.decode()
+    confirm(client, {"action": "end_memberships", "ids": ids, "left_on": "2026-06-01"})
     assert set(AssociationMembership.objects.values_list("left_on", flat=True)) == {
         dt.date(2026, 6, 1)
     }
+
+
+def test_an_ended_membership_is_history_and_stays_as_it_was(staff_a, project_a, client_for):
+    left = association_member(
+        project_a, joined_on=dt.date(2022, 1, 1), left_on=dt.date(2024, 6, 30)
+    )
+    now = association_member(project_a, joined_on=dt.date(2022, 1, 1))
+    confirm(
+        client_for(staff_a),
+        {"action": "end_memberships", "ids": f"{left.pk},{now.pk}", "left_on": "2023-02-01"},
+    )
+    assert left.association_memberships.get().left_on == dt.date(2024, 6, 30)
+    assert now.association_memberships.get().left_on == dt.date(2023, 2, 1)
 
 
 def test_people_without_a_membership_get_a_clear_message(staff_a, two, client_for):

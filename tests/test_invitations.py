@@ -281,3 +281,58 @@ def test_a_colleague_invited_to_an_existing_login_hears_of_the_new_role(
     assert corp_b.name in message.body
     assert "/invitations/" not in message.body
     assert get_user_model().objects.filter(email__iexact=staff_a.email).count() == 1
+
+
+def test_an_administrators_login_is_never_linked_to_a_person(
+    staff_a, project_a, admin_user, client_for, django_capture_on_commit_callbacks
+):
+    """Else staff could end that login from the person page and lock the administrator out."""
+    person = association_member(project_a, login=False, email=admin_user.email)
+    invite(client_for(staff_a), person, django_capture_on_commit_callbacks)
+    person.refresh_from_db()
+    assert person.user is None
+    assert mail.outbox == []
+
+
+def test_a_switched_off_login_with_a_role_is_not_switched_on_by_an_invitation(
+    staff_b, care_worker, care_org, client_for, django_capture_on_commit_callbacks
+):
+    """An administrator switched off a former employee who kept a role at corporation B: a care
+    worker inviting that address must not bring the login (and its old password) back."""
+    staff_b.set_password(PASSWORD)
+    staff_b.is_active = False
+    staff_b.save()
+    data = {"email": staff_b.email, "first_name": "X", "last_name": "Y", "role": Role.CARE}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(care_worker).post(
+            reverse("projects:invite", args=[care_org.pk]), data
+        )
+    assert "uitgeschakeld" in response.content.decode()
+    staff_b.refresh_from_db()
+    assert not staff_b.is_active
+    assert not staff_b.memberships.filter(organisation=care_org).exists()
+    assert mail.outbox == []
+
+
+def test_a_switched_off_login_without_a_role_comes_back_only_with_a_new_password(
+    staff_a, project_a, client_for, django_capture_on_commit_callbacks
+):
+    old = UserFactory(email="oud@bewoner.example", password=PASSWORD, is_active=False)
+    person = association_member(project_a, login=False, email=old.email)
+    invite(client_for(staff_a), person, django_capture_on_commit_callbacks)
+    old.refresh_from_db()
+    assert old.is_active
+    assert not old.has_usable_password()  # the old password never works again
+    assert "/invitations/" in mail.outbox[0].body
+
+
+def test_a_link_sent_to_an_address_since_changed_does_not_work(
+    staff_a, resident, client_for, django_capture_on_commit_callbacks
+):
+    invite(client_for(staff_a), resident, django_capture_on_commit_callbacks)
+    resident.refresh_from_db()
+    resident.user.email = "nieuw@bewoner.example"
+    resident.user.save()
+    choose_password(Client(), link_in(mail.outbox[0]))
+    resident.user.refresh_from_db()
+    assert not resident.user.has_usable_password()

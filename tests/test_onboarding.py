@@ -277,3 +277,14 @@ def test_staff_cannot_invite_into_a_care_organisation_from_the_team_page(
 ):
     response = client_for(staff_a).get(reverse("projects:invite", args=[care_org.pk]))
     assert response.status_code == 404
+
+
+def test_staff_may_not_give_an_existing_login_a_care_role(
+    staff_a, readonly_a, project_a, partner, client_for
+):
+    url = reverse("projects:care_worker_invite", args=[project_a.pk, partner.pk])
+    for email in (staff_a.email, readonly_a.email):
+        data = {"email": email, "first_name": "X", "last_name": "Y", "role": Role.CARE}
+        response = client_for(staff_a).post(url, data)
+        assert "email" in response.context["form"].errors
+    assert not Membership.objects.filter(organisation=partner).exists()
