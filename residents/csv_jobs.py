@@ -68,49 +68,65 @@ def start(*, project, kind: str, upload, user, language: str) -> CsvImport:
     return job
 
 
-def _claim(job_id: int) -> bool:
+def _claim(job_id: int):
+    """The time this run claimed the import at, or None: queued, or running with no progress for
+    STALE_SECONDS (its worker died). Blocks while another run holds the import's row lock."""
     now = timezone.now()
     if CsvImport.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
         status=ImportStatus.RUNNING, started_at=now
     ):
-        return True
+        return now
     job = CsvImport.objects.filter(pk=job_id, status=ImportStatus.RUNNING).first()
     if job is None:
-        return False
+        return None
     last = (cache.get(_progress_key(job_id)) or {}).get("at") or job.started_at.timestamp()
     if now.timestamp() - last < STALE_SECONDS:
-        return False  # alive elsewhere
+        return None  # alive elsewhere
     log.warning("CSV import %s: restarting after its worker stopped", job_id)
-    return bool(
-        CsvImport.objects.filter(
-            pk=job_id, status=ImportStatus.RUNNING, started_at=job.started_at
-        ).update(started_at=now)
-    )
+    taken = CsvImport.objects.filter(
+        pk=job_id, status=ImportStatus.RUNNING, started_at=job.started_at
+    ).update(started_at=now)
+    return now if taken else None
 
 
 def run(job_id: int) -> str:
-    """Run an import; returns done, failed or skipped (finished, or running elsewhere)."""
-    if not _claim(job_id):
+    """Run an import; returns done, failed or skipped (finished, or running elsewhere).
+
+    The whole run holds the import's row lock, so two runs never both save: a second one waits
+    for the first to commit and then finds the import finished (or taken over by a newer run).
+    A worker that dies releases the lock with its connection, and its transaction rolls back.
+    """
+    claimed_at = _claim(job_id)
+    if claimed_at is None:
         return "skipped"
-    job = CsvImport.objects.select_related("project__corporation").get(pk=job_id)
-    key = _progress_key(job.pk)
-
-    def progress(checked: int, saved: int) -> None:
-        cache.set(key, {"checked": checked, "saved": saved, "at": time_now()}, 24 * 3600)
-
-    progress(0, 0)
-    with translation.override(job.language):
-        result = IMPORTERS[job.kind](
-            project=job.project, file=io.BytesIO(bytes(job.data)), progress=progress
+    with transaction.atomic():
+        job = (
+            CsvImport.objects.select_for_update(of=("self",))
+            .select_related("project__corporation")
+            .get(pk=job_id)
         )
-        summary = str(result.summary)
-    job.status = ImportStatus.DONE if result.ok else ImportStatus.FAILED
-    job.summary = summary
-    job.file_errors = [str(message) for message in result.file_errors]
-    job.errors = [[error.row, error.column, str(error.message)] for error in result.errors]
-    job.data = b""  # personal data: not kept once imported (or refused)
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "summary", "file_errors", "errors", "data", "finished_at"])
+        if job.status != ImportStatus.RUNNING or job.started_at != claimed_at:
+            return "skipped"
+        key = _progress_key(job.pk)
+
+        def progress(checked: int, saved: int) -> None:
+            cache.set(key, {"checked": checked, "saved": saved, "at": time_now()}, 24 * 3600)
+
+        progress(0, 0)
+        with translation.override(job.language):
+            result = IMPORTERS[job.kind](
+                project=job.project, file=io.BytesIO(bytes(job.data)), progress=progress
+            )
+            summary = str(result.summary)
+        job.status = ImportStatus.DONE if result.ok else ImportStatus.FAILED
+        job.summary = summary
+        job.file_errors = [str(message) for message in result.file_errors]
+        job.errors = [[error.row, error.column, str(error.message)] for error in result.errors]
+        job.data = b""  # personal data: not kept once imported (or refused)
+        job.finished_at = timezone.now()
+        job.save(
+            update_fields=["status", "summary", "file_errors", "errors", "data", "finished_at"]
+        )
     cache.delete(key)
     return job.status
 

@@ -151,3 +151,44 @@ def test_a_starter_whose_role_became_read_only_gets_403(staff_a, corp_a, project
     Membership.objects.filter(user=staff_a, organisation=corp_a).update(role=Role.READONLY)
     url = reverse("residents:csv_import", args=[CsvImport.objects.get().pk])
     assert client_for(staff_a).get(url).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_second_run_waits_for_the_first_and_never_saves_twice(staff_a, project_a, monkeypatch):
+    """Two deliveries of one import at once, the second taking it for stopped (STALE_SECONDS 0):
+    it waits on the import's row lock, which the first holds while it imports, then finds the
+    import finished. Rows without a reference would otherwise be saved twice."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    monkeypatch.setattr(csv_jobs, "STALE_SECONDS", 0)
+    rows = [person_row(unit="", contract_type="", start_date="", status="") for _ in range(1500)]
+    job = CsvImport.objects.create(
+        project=project_a,
+        kind="people",
+        created_by=staff_a,
+        language="nl",
+        file_name="mensen.csv",
+        data=table(PEOPLE, rows).encode(),
+        total_rows=len(rows),
+    )
+    outcome = {}
+
+    def delivery(name):
+        try:
+            outcome[name] = csv_jobs.run(job.pk)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=delivery, args=("first",))
+    first.start()
+    while not CsvImport.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).exists():
+        time.sleep(0.01)
+    second = threading.Thread(target=delivery, args=("second",))
+    second.start()
+    first.join(timeout=60)
+    second.join(timeout=60)
+    assert outcome == {"first": ImportStatus.DONE, "second": "skipped"}
+    assert Person.objects.count() == 1500
