@@ -27,6 +27,13 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed
 
+# axe-core for the accessibility test (tests/test_accessibility.py), from the npm registry and
+# its lock file; the browser is Debian's Chromium (/usr/bin/chromium), never a download.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "The accessibility test needs npm (Node.js) to install axe-core" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 migrate: setup
 	$(PY) manage.py migrate --noinput
 
@@ -62,7 +69,7 @@ lint: setup
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/magicmix
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-test: lint
+test: lint node_modules/.installed
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
 		MAGICMIX_REQUIRE_SERVICES=1 $(VENV)/bin/pytest
 
