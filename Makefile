@@ -105,7 +105,7 @@ bench-import: setup
 	DATABASE_URL=$(BENCH_IMPORT_DATABASE_URL) $(PY) bench/import_bench.py
 
 messages: setup
-	$(PY) manage.py makemessages -l nl --no-obsolete --no-location -i ".venv/*" -i "tests/*" -i "bench/*"
+	$(PY) manage.py makemessages -l nl --no-obsolete --no-location -i ".venv/*" -i "tests/*" -i "bench/*" -i "node_modules/*"
 	$(PY) manage.py compilemessages -l nl -i .venv
 
 clean:

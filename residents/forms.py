@@ -22,6 +22,7 @@ from .models import (
     NoticeMeans,
     Outflow,
     Person,
+    ResidentRole,
 )
 
 
@@ -79,6 +80,7 @@ class PersonForm(forms.ModelForm):
         self.fields["care_organisation"].queryset = Organisation.objects.filter(
             kind=OrganisationKind.CARE
         )
+        self.fields["role"].choices = ResidentRole.choices  # radio buttons: no empty choice
         self.fields["responsible_staff"].queryset = staff_of(corporations)
         self.fields["responsible_staff"].label_from_instance = user_label
 

@@ -206,7 +206,7 @@ def test_notice_window_first_day_last_day_and_the_day_after(
     assert notices.rows[0].deadline.last_day == window.closes
     text = text_of(page, "wl-notices")
     assert "61 days left" in text
-    assert "15 Jun 2026" in text
+    assert "15 June 2026" in text
     assert f'href="{contract.get_absolute_url()}"' in html_of(page, "wl-notices")
     assert page.context["worklist"]["open_ended"].total == 0
 

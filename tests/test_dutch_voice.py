@@ -1,0 +1,72 @@
+"""One Dutch voice: "u", Dutch short dates, labels with a capital and no colon, and Django's and
+allauth's strings that show on our pages in our own Dutch (magicmix/catalogue.py)."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.template import Context, Template
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+
+@pytest.mark.parametrize(
+    ("day", "dutch", "english"),
+    [
+        (dt.date(2026, 12, 3), "3 dec. 2026", "3 Dec. 2026"),
+        (dt.date(2026, 5, 31), "31 mei 2026", "31 May 2026"),
+        (dt.date(2026, 3, 31), "31 mrt. 2026", "31 March 2026"),
+        (dt.date(2026, 9, 1), "1 sep. 2026", "1 Sept. 2026"),
+    ],
+)
+def test_short_dates_are_written_as_in_dutch(day, dutch, english):
+    template = Template('{{ day|date:"j N Y" }}')
+    with translation.override("nl"):
+        assert template.render(Context({"day": day})) == dutch
+    with translation.override("en"):
+        assert template.render(Context({"day": day})) == english
+
+
+def test_no_page_template_writes_capitalised_dutch_month_abbreviations():
+    """ "j M Y" gives "31 Okt 2026" in Dutch; every page uses "j N Y" ("31 okt. 2026")."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    offenders = [
+        str(path.relative_to(settings.BASE_DIR))
+        for path in (Path(settings.BASE_DIR) / "templates").rglob("*.html")
+        if 'date:"j M' in path.read_text()
+    ]
+    assert offenders == []
+
+
+def test_a_forms_empty_choice_and_radio_buttons_read_dutch(staff_a, client_for):
+    page = client_for(staff_a).get(reverse("residents:person_create")).content.decode()
+    assert "Select an option" not in page
+    assert "- Maak een keuze -" in page
+    role_radios = page.split('name="role"')
+    assert len(role_radios) == 3  # dragend and vragend, no empty third button
+
+
+def test_labels_start_with_a_capital_and_carry_no_colon(staff_a, client_for, project_a):
+    url = reverse("residents:membership_add", args=[project_a.pk])
+    page = client_for(staff_a).get(url).content.decode()
+    labels = re.findall(r"<label for=\"id_\w+\">([^<]*)</label>", page)
+    assert labels
+    assert all(label[0].isupper() and not label.endswith(":") for label in labels), labels
+
+
+def test_the_login_page_says_forgot_password_once_and_remember_without_colon(db):
+    page = Client().get(reverse("account_login")).content.decode()
+    assert page.count("Wachtwoord vergeten?") == 1
+    assert "Onthouden:" not in page
+
+
+def test_allauths_messages_say_u(staff_a, client_for):
+    client = client_for(staff_a)
+    response = client.post(reverse("account_logout"), follow=True)
+    text = " ".join(str(m) for m in response.context["messages"])
+    assert "U bent uitgelogd." in text
+    assert "Je " not in text
