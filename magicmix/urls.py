@@ -14,6 +14,7 @@ urlpatterns = [
         name="dashboard_definitions",
     ),
     path("dashboard/<slug:slug>.csv", dashboard_views.dashboard_csv, name="dashboard_csv"),
+    path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("audit/", audit_views.audit_log, name="audit_log"),
     path("notices/batch/", batch_views.batch_new, name="notice_batch_new"),
     path("notices/batches/<int:pk>/", batch_views.batch_detail, name="notice_batch"),

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 
 from allocation import voting
@@ -220,3 +220,11 @@ class RemoveSecurityKeyView(webauthn_views.RemoveWebAuthnView):
 
 
 remove_security_key = RemoveSecurityKeyView.as_view()
+
+
+@login_not_required
+@require_safe
+def accessibility_statement(request):
+    """The accessibility statement (toegankelijkheidsverklaring), in the form of the Dutch
+    government's model, with the status as measured; open to everyone, logged in or not."""
+    return render(request, "magicmix/accessibility.html")

@@ -50,6 +50,7 @@ def staff_pages(user) -> list[str]:
         reverse("notice_batch_new"),
         reverse("reminder_inbox"),
         reverse("dashboard"),
+        reverse("accessibility"),
     ]
     pages += [
         reverse("allocation:round_detail", args=[r.pk]) for r in (open_round, closed_round) if r

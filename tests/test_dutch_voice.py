@@ -70,3 +70,18 @@ def test_allauths_messages_say_u(staff_a, client_for):
     text = " ".join(str(m) for m in response.context["messages"])
     assert "U bent uitgelogd." in text
     assert "Je " not in text
+
+
+def test_the_accessibility_statement_is_open_to_all_and_linked_from_every_footer(
+    staff_a, client_for
+):
+    statement = Client().get(reverse("accessibility"))
+    assert statement.status_code == 200
+    text = statement.content.decode()
+    assert "Toegankelijkheidsverklaring" in text
+    assert "voldoet gedeeltelijk" in text
+    for client, url in [
+        (Client(), reverse("account_login")),
+        (client_for(staff_a), reverse("residents:person_list")),
+    ]:
+        assert reverse("accessibility") in client.get(url).content.decode()
