@@ -85,3 +85,11 @@ def test_the_accessibility_statement_is_open_to_all_and_linked_from_every_footer
         (client_for(staff_a), reverse("residents:person_list")),
     ]:
         assert reverse("accessibility") in client.get(url).content.decode()
+
+
+def test_the_error_summary_links_each_error_to_its_field(staff_a, client_for):
+    data = {"first_name": ""}  # an empty POST would be no form sent at all
+    page = client_for(staff_a).post(reverse("residents:person_create"), data).content.decode()
+    summary = page.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert '<a href="#id_first_name">Voornaam: ' in summary
+    assert 'aria-describedby="id_first_name_error"' in page
