@@ -93,3 +93,29 @@ def test_the_error_summary_links_each_error_to_its_field(staff_a, client_for):
     summary = page.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
     assert '<a href="#id_first_name">Voornaam: ' in summary
     assert 'aria-describedby="id_first_name_error"' in page
+
+
+JE = re.compile(r"\b(je|jij|jou|jouw|jezelf)\b", re.IGNORECASE)
+
+
+def test_the_account_and_two_factor_pages_say_u(staff_a, client_for):
+    from .test_language import visible_text
+
+    anonymous, staff = Client(), client_for(staff_a)
+    pages = [
+        (anonymous, reverse("account_login")),
+        (anonymous, reverse("account_reset_password")),
+        (anonymous, reverse("account_reset_password_done")),
+        (staff, reverse("account_logout")),
+        (staff, reverse("mfa_reauthenticate")),
+        (staff, reverse("mfa_index")),
+        (staff, reverse("mfa_list_webauthn")),
+    ]
+    found = {}
+    for client, url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        words = JE.findall(visible_text(response.content.decode()))
+        if words:
+            found[url] = words
+    assert found == {}
