@@ -99,3 +99,17 @@ def pages_by_role() -> dict[str, tuple[int, list[str]]]:
             ],
         ),
     }
+
+
+def narrow_pages(pages: dict[str, tuple[int, list[str]]]) -> dict[str, list[str]]:
+    """The pages also checked at 360 px (a phone) for the roles that work at a desk: the lists
+    and wide tables, where a table may scroll sideways."""
+    staff = pages["staff@stadswonen.example"][1]
+    wide = ("/people/", "/projects/", "/vacancies/", "/dashboard/", "/import/")
+    return {
+        "staff@stadswonen.example": [reverse("home")]
+        + [p for p in staff if any(w in p for w in wide)],
+        "policy@utrecht.example": [reverse("home"), reverse("dashboard")],
+        "care@zorgpunt.example": [reverse("residents:trajectory_list")],
+        "admin@magicmix.example": [reverse("residents:retention"), reverse("audit_log")],
+    }
