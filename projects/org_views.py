@@ -99,11 +99,7 @@ def organisation_create(request):
 def organisation_detail(request, pk):
     access.require_administrator(request.user)
     organisation = get_object_or_404(_with_people(Organisation.objects.all()), pk=pk)
-    return render(
-        request,
-        "projects/organisation_detail.html",
-        {"organisation": organisation, "first_role": FIRST_ROLE[organisation.kind]},
-    )
+    return render(request, "projects/organisation_detail.html", {"organisation": organisation})
 
 
 @require_http_methods(["GET", "POST"])

@@ -229,19 +229,25 @@ def accept_invitation(invitation: Invitation, password: str) -> bool:
     return True
 
 
+def renewable(invitation: Invitation, user=None) -> bool:
+    """Whether an expired link may send a new one to its address: it is the login's newest, and
+    the login is open and still has no password."""
+    user = user or invitation.user
+    return (
+        invitation.state == "expired"
+        and Invitation.objects.filter(user=user).first() == invitation
+        and not user.has_usable_password()
+        and user.is_active
+    )
+
+
 @transaction.atomic
 def renew_invitation(invitation: Invitation) -> Invitation | None:
-    """A new link to the same address for an expired one, while the login still has no password
-    and nothing newer was sent; None when there is nothing to renew."""
+    """A new link to the same address for an expired one (see `renewable`); None when there is
+    nothing to renew."""
     # The login's row is locked: two requests at once send one new link, not two.
     user = get_user_model().objects.select_for_update().get(pk=invitation.user_id)
-    newest = Invitation.objects.filter(user=user).first()
-    if (
-        invitation.state != "expired"
-        or newest != invitation
-        or user.has_usable_password()
-        or not user.is_active
-    ):
+    if not renewable(invitation, user):
         return None
     return send_invitation(
         user,

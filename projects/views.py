@@ -104,17 +104,19 @@ def team(request):
     """Who works in Magic Mix for the user's organisations, and an invitation button for those
     who may invite: corporation staff at their corporation, care workers at their care
     organisation."""
-    if not (access.is_corporation_user(request.user) or access.care_organisation_ids(request.user)):
+    is_corporation_user = access.is_corporation_user(request.user)
+    care_ids = access.care_organisation_ids(request.user)
+    if not (is_corporation_user or care_ids):
         raise Http404
     people = Prefetch("memberships", queryset=Membership.objects.select_related("user"))
     corporations = access.corporations_for_user(request.user).prefetch_related(people)
     rows = [(org, access.can_write(request.user, org.pk)) for org in corporations]
-    care = Organisation.objects.filter(pk__in=access.care_organisation_ids(request.user))
-    rows += [(org, True) for org in care.prefetch_related(people)]
+    care = Organisation.objects.filter(pk__in=care_ids).prefetch_related(people)
+    rows += [(org, True) for org in care]
     return render(
         request,
         "projects/team.html",
-        {"rows": rows, "is_corporation_user": access.is_corporation_user(request.user)},
+        {"rows": rows, "is_corporation_user": is_corporation_user},
     )
 
 
@@ -161,15 +163,8 @@ def invite_page(request, organisation, *, back: str, new_logins_only: bool = Fal
                 % {"email": form.cleaned_data["email"], "org": organisation.name},
             )
             return redirect(back)
-    return render(
-        request,
-        "projects/form.html",
-        {
-            "form": form,
-            "title": _("Invite someone to %(org)s") % {"org": organisation.name},
-            "cancel_url": back,
-        },
-    )
+    title = _("Invite someone to %(org)s") % {"org": organisation.name}
+    return _form_page(request, form, title=title, cancel_url=back)
 
 
 @login_not_required
@@ -216,8 +211,6 @@ def invitation(request, token):
             "invitation": invite,
             "state": state,
             "form": form,
-            "renewable": state == InvitationState.EXPIRED
-            and not invite.user.has_usable_password()
-            and invite.user.invitations.first() == invite,
+            "renewable": services.renewable(invite),
         },
     )

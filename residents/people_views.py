@@ -288,7 +288,8 @@ def people_bulk(request):
         messages.error(request, _("Choose what to change for the people you ticked."))
         return redirect("residents:person_list")
     people, corporations, filters = _selection(request, data)
-    count = people.count()
+    ids = list(people.order_by("pk").values_list("pk", flat=True))  # once: count, carry, key
+    count = len(ids)
     if not count:
         messages.error(request, _("Tick at least one person on the list."))
         return redirect("residents:person_list")
@@ -308,8 +309,8 @@ def people_bulk(request):
     if data.get("all") == "1":
         carried["all"] = "1"
     else:
-        carried["ids"] = ",".join(str(pk) for pk in people.values_list("pk", flat=True))
-    selection = _selection_key(people)
+        carried["ids"] = ",".join(map(str, ids))
+    selection = _selection_key(ids)
     if request.method == "POST" and form.is_valid():
         if confirmed(request) and request.POST.get("selection") != selection:
             # "All the filters find" found others than the confirmation page counted.
@@ -350,10 +351,9 @@ def people_bulk(request):
     )
 
 
-def _selection_key(people) -> str:
+def _selection_key(ids: list[int]) -> str:
     """Which people exactly: what the confirmation page showed must be what is changed."""
-    ids = ",".join(str(pk) for pk in people.order_by("pk").values_list("pk", flat=True))
-    return hashlib.sha256(ids.encode()).hexdigest()[:32]
+    return hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:32]
 
 
 def _bulk_submit_label(action, people, count, form) -> str:

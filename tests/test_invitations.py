@@ -336,3 +336,15 @@ def test_a_link_sent_to_an_address_since_changed_does_not_work(
     choose_password(Client(), link_in(mail.outbox[0]))
     resident.user.refresh_from_db()
     assert not resident.user.has_usable_password()
+
+
+def test_an_expired_link_of_a_switched_off_login_offers_no_new_one(
+    staff_a, resident, client_for, django_capture_on_commit_callbacks
+):
+    """The page offers a new link exactly when asking for one would send it."""
+    invite(client_for(staff_a), resident, django_capture_on_commit_callbacks)
+    Invitation.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    get_user_model().objects.filter(email="noor@bewoner.example").update(is_active=False)
+    page = Client().get(link_in(mail.outbox[0])).content.decode()
+    assert "verlopen" in page
+    assert 'name="renew"' not in page
