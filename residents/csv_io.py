@@ -193,6 +193,14 @@ class CsvRow:
     cells: dict[str, str]  # the columns the header has, values stripped
 
 
+# The columns each import reads and those it requires, for the importers below and for the
+# upload page's check of the file as a whole (csv_jobs.check_file).
+FILE_COLUMNS = {
+    "units": {"columns": UNIT_COLUMNS, "required": UNIT_REQUIRED},
+    "people": {"columns": PEOPLE_COLUMNS, "required": PERSON_REQUIRED + CONTRACT_REQUIRED},
+}
+
+
 # Files that are something else than text, by their first bytes, with what to do instead.
 _SAVE_AS = gettext_lazy(
     "In Excel, choose Save as, file type “CSV UTF-8 (comma delimited) (*.csv)”, and upload "
@@ -525,7 +533,7 @@ def units_import(*, project: Project, file, progress: Progress | None = None) ->
     """Create or update the project's units from a CSV file, matched by unit number."""
     result = ImportResult()
     try:
-        rows = read_csv(file, columns=UNIT_COLUMNS, required=UNIT_REQUIRED, result=result)
+        rows = read_csv(file, **FILE_COLUMNS["units"], result=result)
     except CsvFileError as error:
         result.file_errors = error.messages
         return result
@@ -685,12 +693,7 @@ def persons_import(*, project: Project, file, progress: Progress | None = None) 
     (matched by person, unit and start date)."""
     result = ImportResult()
     try:
-        rows = read_csv(
-            file,
-            columns=PEOPLE_COLUMNS,
-            required=PERSON_REQUIRED + CONTRACT_REQUIRED,
-            result=result,
-        )
+        rows = read_csv(file, **FILE_COLUMNS["people"], result=result)
     except CsvFileError as error:
         result.file_errors = error.messages
         return result

@@ -26,13 +26,6 @@ from .models import CsvImport, ImportStatus
 log = logging.getLogger(__name__)
 
 IMPORTERS = {"units": csv_io.units_import, "people": csv_io.persons_import}
-REQUIRED = {
-    "units": (csv_io.UNIT_COLUMNS, csv_io.UNIT_REQUIRED),
-    "people": (
-        csv_io.PEOPLE_COLUMNS,
-        csv_io.PERSON_REQUIRED + csv_io.CONTRACT_REQUIRED,
-    ),
-}
 STALE_SECONDS = 120
 
 
@@ -44,9 +37,8 @@ def check_file(*, kind: str, upload) -> tuple[bytes, int]:
     """The file's bytes and its number of data rows; raises csv_io.CsvFileError for a file that
     cannot be imported at all."""
     data = upload.read(csv_io.MAX_FILE_SIZE + 1)
-    columns, required = REQUIRED[kind]
     rows = csv_io.read_csv(
-        io.BytesIO(data), columns=columns, required=required, result=csv_io.ImportResult()
+        io.BytesIO(data), **csv_io.FILE_COLUMNS[kind], result=csv_io.ImportResult()
     )
     return data, len(rows)
 

@@ -46,14 +46,10 @@ class CsvUploadForm(forms.Form):
         )
 
 
+# Per import: its column reference and page title (the importer itself: csv_jobs.IMPORTERS).
 IMPORTS = {
-    "units": (
-        csv_io.units_import,
-        csv_io.UNIT_REFERENCE,
-        gettext_lazy("Import units into %(project)s"),
-    ),
+    "units": (csv_io.UNIT_REFERENCE, gettext_lazy("Import units into %(project)s")),
     "people": (
-        csv_io.persons_import,
         csv_io.PERSON_REFERENCE,
         gettext_lazy("Import people and contracts into %(project)s"),
     ),
@@ -64,7 +60,7 @@ def _import_page(request, pk, *, kind: str):
     """The upload form: a file that cannot be imported at all is answered here at once; a
     readable one is queued (csv_jobs) and its progress page takes over."""
     project = access.get_project_for_user(request.user, pk, write=True)
-    _importer, columns, title = IMPORTS[kind]
+    columns, title = IMPORTS[kind]
     result = None
     if request.method == "POST":
         form = CsvUploadForm(request.POST, request.FILES)
