@@ -87,12 +87,48 @@ def test_the_accessibility_statement_is_open_to_all_and_linked_from_every_footer
         assert reverse("accessibility") in client.get(url).content.decode()
 
 
-def test_the_error_summary_links_each_error_to_its_field(staff_a, client_for):
+def error_links_problems(page: str) -> list[str]:
+    """What an error page leaves unlinked: a summary link to no element, an invalid input or a
+    group of choices with errors whose description does not name an existing error list."""
+    ids = set(re.findall(r'\sid="([^"]+)"', page))
+    summary = page.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    problems = [f"summary link to #{t}" for t in re.findall(r'href="#([^"]*)"', summary)]
+    problems = [p for p in problems if p.split("#", 1)[1] not in ids]
+    for tag in re.findall(r"<(?:input|select|textarea)[^>]*aria-invalid[^>]*>", page):
+        if 'type="radio"' in tag or 'type="checkbox"' in tag:
+            continue  # their group (fieldset) carries the description, checked below
+        described = re.search(r'aria-describedby="([^"]+)"', tag)
+        if not described or not any(
+            d.endswith("_error") and d in ids for d in described[1].split()
+        ):
+            problems.append(f"not described by its error: {tag}")
+    for error_id in re.findall(r'<ul class="errorlist" id="([^"]+)"', page):
+        if not re.search(rf'aria-describedby="[^"]*\b{re.escape(error_id)}\b', page):
+            problems.append(f"no field names error list #{error_id}")
+    return problems
+
+
+def test_the_error_summary_links_each_error_to_its_field(staff_a, project_a, client_for):
+    client = client_for(staff_a)
     data = {"first_name": ""}  # an empty POST would be no form sent at all
-    page = client_for(staff_a).post(reverse("residents:person_create"), data).content.decode()
+    page = client.post(reverse("residents:person_create"), data).content.decode()
     summary = page.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
     assert '<a href="#id_first_name">Voornaam: ' in summary
     assert 'aria-describedby="id_first_name_error"' in page
+    # The role is a group of radio buttons: its line in the summary leads to the group, and the
+    # group is described by its error.
+    assert '<a href="#id_role">Rol: ' in summary
+    assert re.search(r'<fieldset class="choices"[^>]*aria-describedby="id_role_error"', page)
+    forms = [
+        page,
+        client.post(reverse("projects:unit_create", args=[project_a.pk]), {"code": ""}),
+        client.post(reverse("allocation:vacancy_create"), {"unit": ""}),
+        client.post(reverse("allocation:vote_settings", args=[project_a.pk]), {"quorum": "x"}),
+    ]
+    for form in forms:
+        form = form if isinstance(form, str) else form.content.decode()
+        assert 'class="error-summary"' in form
+        assert error_links_problems(form) == []
 
 
 JE = re.compile(r"\b(je|jij|jou|jouw|jezelf)\b", re.IGNORECASE)
