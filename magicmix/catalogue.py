@@ -104,3 +104,25 @@ ALLAUTH_PAGES = [
     gettext_noop("You have not added any security keys/devices."),
     gettext_noop("To safeguard the security of your account, please enter your password:"),
 ]
+
+# Django 6's admin strings that its Dutch catalogue leaves untranslated (its JavaScript's, for the
+# calendar and the time-zone note, are in locale/nl/LC_MESSAGES/djangojs.po).
+ADMIN = [
+    gettext_noop('The app "%s" could not be found.'),
+    ngettext_lazy("…and %(count)d more object.", "…and %(count)d more objects."),
+    gettext_noop("Filter by %(field_name)s"),
+    gettext_noop(
+        "Deleting the %(object_name)s “%(escaped_object)s” would result in deleting related objects, but your account doesn't have permission to delete the following types of objects:"
+    ),
+    gettext_noop(
+        "Deleting the %(object_name)s “%(escaped_object)s” would require deleting the following protected related objects:"
+    ),
+    gettext_noop(
+        "Are you sure you want to delete the %(object_name)s “%(escaped_object)s”? All of the following related items will be deleted:"
+    ),
+    gettext_noop("Forgotten your login credentials?"),
+    gettext_noop("Pagination %(name)s entries"),
+    gettext_noop("Pagination %(name)s"),
+    gettext_noop("Search %(name)s"),
+    gettext_noop("Logout"),
+]

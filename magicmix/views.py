@@ -58,7 +58,9 @@ def home(request):
         context["worklist"] = worklist.worklist(scope, today)
         context["worklist_projects"] = projects
         context["worklist_project"] = chosen
-        context["can_write_any"] = bool(access.writable_corporation_ids(user))
+        # Signing is for who may write there; the others' line leads to the contract.
+        context["writable_corporations"] = set(access.writable_corporation_ids(user))
+        context["can_write_any"] = bool(context["writable_corporations"])
 
     if access.municipality_ids(user):
         # Names and units only: every count of people is on the dashboard, where one set of

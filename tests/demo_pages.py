@@ -1,8 +1,20 @@
 """The pages each role of the loaded demo reaches, for the tests that walk them all
-(tests/test_accessibility.py, tests/test_language.py): role e-mail -> (viewport width, paths)."""
+(tests/test_accessibility.py, tests/test_language.py): role e-mail -> (viewport width, paths).
+
+A role's pages are found by following its links, as a user would, from its home page (and, for
+a visitor who is not logged in, from the login page): one page per kind of page (URL name), as
+each link first leads there. Named states a link may not reach first (an empty list, a running
+and a closed vote, a closed vote's result for a member) are added by hand.
+"""
+
+import datetime as dt
+from html.parser import HTMLParser
+from urllib.parse import urldefrag, urlsplit
 
 from django.contrib.auth import get_user_model
-from django.urls import reverse
+from django.test import Client
+from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
 
 from allocation.models import (
     Application,
@@ -12,8 +24,76 @@ from allocation.models import (
     VacancyStatus,
     VoteRound,
 )
-from projects.models import Project
+from projects import services
+from projects.models import Invitation, Project
 from residents.models import Contract, Person
+
+from .logins import log_in
+
+ANONYMOUS = "anonymous"
+# Not pages of the product: Django's admin (its own, translated by Django), files, the
+# language switch, and logging out (which ends the walk).
+NOT_FOLLOWED = ("/admin/", "/static/", "/media/", "/i18n/", "/accounts/logout/")
+LIMIT = 1500
+DISCOVER = 5
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs = []
+
+    def handle_starttag(self, tag, attrs):
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self.hrefs.append(href)
+
+
+def links(html: str) -> list[str]:
+    parser = _Links()
+    parser.feed(html)
+    paths = []
+    for href in parser.hrefs:
+        href = urldefrag(href).url
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+            continue
+        if parts.path.startswith(NOT_FOLLOWED):
+            continue
+        paths.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return paths
+
+
+def crawl(client: Client, start: list[str], broken: list | None = None) -> list[str]:
+    """The pages reached from `start` by following links: the first path of each URL name that
+    answers 200 with a web page (downloads and redirects are not pages). Up to DISCOVER pages of
+    a name are opened to find links (a contract with a notice due links elsewhere than a signed
+    one); only the first is returned. Links that answer with an error go to `broken` as (path,
+    status, the page that links there)."""
+    opened, seen_paths, pages, fetched = {}, set(), [], 0
+    queue = [(path, None) for path in start]
+    while queue and fetched < LIMIT:
+        path, source = queue.pop(0)
+        if path in seen_paths:
+            continue
+        seen_paths.add(path)
+        try:
+            name = resolve(urlsplit(path).path).view_name
+        except Resolver404:
+            continue
+        if opened.get(name, 0) >= DISCOVER:
+            continue
+        response = client.get(path)
+        fetched += 1
+        if response.status_code >= 400 and broken is not None:
+            broken.append((path, response.status_code, source))
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+            continue
+        if name not in opened:
+            pages.append(path)
+        opened[name] = opened.get(name, 0) + 1
+        queue += [(link, path) for link in links(response.content.decode())]
+    return pages
 
 
 def staff_pages(user) -> list[str]:
@@ -58,17 +138,50 @@ def staff_pages(user) -> list[str]:
     return pages
 
 
-def pages_by_role() -> dict[str, tuple[int, list[str]]]:
-    users = {u.email: u for u in get_user_model().objects.all()}
+def invitation_pages(organisation) -> list[str]:
+    """The pages an invitation's link opens: one to set a password, one expired (a new link on
+    request). Made here, as the demo sends none; only the tokens' hashes are stored."""
+    now = timezone.now()
+    pages = []
+    for name, expires in (("open", now + dt.timedelta(days=14)), ("expired", now)):
+        user = services.new_login(email=f"invited-{name}@stadswonen.example", language="nl")
+        token = f"{name}-invitation-of-the-accessibility-walk"
+        Invitation.objects.create(
+            user=user,
+            email=user.email,
+            organisation=organisation,
+            token_hash=services.token_hash(token),
+            language="nl",
+            created_at=now - dt.timedelta(days=14),
+            expires_at=expires,
+        )
+        pages.append(reverse("projects:invitation", args=[token]))
+    return pages
+
+
+def states(users) -> dict[str, tuple[int, list[str]]]:
+    """Per role: its viewport width and the pages in a named state, checked besides the walk."""
     staff = users["staff@stadswonen.example"]
+    organisation = staff.memberships.first().organisation
     member = users["member@majella.example"]
     care = users["care@zorgpunt.example"]
     trajectory = Contract.objects.guided_by(care).first()
-    ballot = Elector.objects.filter(user=member, round__status=RoundStatus.OPEN).first()
+    electors = Elector.objects.filter(user=member).order_by("-round__opened_at")
     member_pages = [reverse("home"), reverse("allocation:my_votes")]
-    if ballot:
-        member_pages.append(reverse("allocation:ballot", args=[ballot.round_id]))
+    for status in (RoundStatus.OPEN, RoundStatus.CLOSED):
+        ballot = electors.filter(round__status=status).first()
+        if ballot:
+            member_pages.append(reverse("allocation:ballot", args=[ballot.round_id]))
     return {
+        ANONYMOUS: (
+            360,
+            [
+                reverse("account_login"),
+                reverse("account_reset_password"),
+                reverse("accessibility"),
+                *invitation_pages(organisation),
+            ],
+        ),
         "staff@stadswonen.example": (1280, staff_pages(staff)),
         "readonly@stadswonen.example": (
             1280,
@@ -93,12 +206,51 @@ def pages_by_role() -> dict[str, tuple[int, list[str]]]:
             [
                 reverse("projects:organisation_list"),
                 reverse("projects:organisation_create"),
-                reverse("projects:organisation", args=[staff.memberships.first().organisation_id]),
+                reverse("projects:organisation", args=[organisation.pk]),
                 reverse("audit_log"),
                 reverse("residents:retention"),
             ],
         ),
     }
+
+
+def error_forms(pages: dict[str, tuple[int, list[str]]]) -> dict[str, list[str]]:
+    """Per role: forms to send empty, to check the page with its errors shown."""
+    staff = pages["staff@stadswonen.example"][1]
+
+    def first(name):
+        return next(p for p in staff if resolve(urlsplit(p).path).view_name == name)
+
+    return {
+        ANONYMOUS: [reverse("account_login"), pages[ANONYMOUS][1][-2]],  # the open invitation
+        "staff@stadswonen.example": [
+            reverse("residents:person_create"),
+            first("residents:contract_create"),
+            first("projects:unit_create"),
+            reverse("allocation:vacancy_create"),
+            first("residents:notice_create"),
+        ],
+    }
+
+
+def client_for(users, role: str) -> Client:
+    return Client() if role == ANONYMOUS else log_in(Client(), users[role])
+
+
+def pages_by_role(broken: list | None = None) -> dict[str, tuple[int, list[str]]]:
+    """Per role: its viewport width, and its pages in a named state followed by every other
+    kind of page its links lead to. Links that answer with an error go to `broken` as
+    (role, path, status, the page that links there)."""
+    users = {u.email: u for u in get_user_model().objects.all()}
+    pages = {}
+    for role, (width, named) in states(users).items():
+        start = [reverse("account_login")] if role == ANONYMOUS else [reverse("home")]
+        errors = []
+        walked = crawl(client_for(users, role), start + named, errors)
+        if broken is not None:
+            broken += [(role, *error) for error in errors]
+        pages[role] = (width, named + [p for p in walked if p not in named])
+    return pages
 
 
 def narrow_pages(pages: dict[str, tuple[int, list[str]]]) -> dict[str, list[str]]:

@@ -2,7 +2,8 @@
 
 Dutch is the default language and English the second; the source strings are English. The
 compiled django.mo is committed so that a fresh machine needs no gettext, so a .po changed without
-running `manage.py compilemessages -l nl` must fail here.
+running `manage.py compilemessages -l nl` must fail here. The same holds for djangojs.po, the
+Dutch of Django admin's JavaScript that Django's own catalogue leaves out.
 """
 
 import re
@@ -16,7 +17,7 @@ from django.utils.html import escape
 
 NL_DIR = settings.BASE_DIR / "locale" / "nl" / "LC_MESSAGES"
 PO_PATH = NL_DIR / "django.po"
-MO_PATH = NL_DIR / "django.mo"
+DOMAINS = ["django", "djangojs"]
 
 # %(name)s and %s (and their d-forms); a literal %% is no placeholder.
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
@@ -30,9 +31,11 @@ def describe(entry) -> str:
     return repr(entry.msgid[:70])
 
 
-@pytest.fixture(scope="module")
-def po():
-    return polib.pofile(str(PO_PATH))
+@pytest.fixture(scope="module", params=DOMAINS)
+def po(request):
+    catalogue = polib.pofile(str(NL_DIR / f"{request.param}.po"))
+    catalogue.domain = request.param
+    return catalogue
 
 
 def live(catalogue):
@@ -82,8 +85,9 @@ def test_every_translation_keeps_the_placeholders(po):
 
 
 def test_the_compiled_catalogue_matches_the_po_file(po):
-    assert MO_PATH.exists(), "run: manage.py compilemessages -l nl"
-    compiled = translations(polib.mofile(str(MO_PATH)))
+    mo_path = NL_DIR / f"{po.domain}.mo"
+    assert mo_path.exists(), "run: manage.py compilemessages -l nl"
+    compiled = translations(polib.mofile(str(mo_path)))
     source = translations(po)
     missing = sorted(str(key[1])[:70] for key in source.keys() - compiled.keys())
     extra = sorted(str(key[1])[:70] for key in compiled.keys() - source.keys())
@@ -91,12 +95,13 @@ def test_the_compiled_catalogue_matches_the_po_file(po):
         str(key[1])[:70] for key in source.keys() & compiled.keys() if source[key] != compiled[key]
     )
     hint = " (run: manage.py compilemessages -l nl)"
-    assert not missing, f"not in django.mo{hint}: {missing}"
-    assert not extra, f"only in django.mo{hint}: {extra}"
-    assert not changed, f"django.mo has another translation{hint}: {changed}"
+    assert not missing, f"not in {po.domain}.mo{hint}: {missing}"
+    assert not extra, f"only in {po.domain}.mo{hint}: {extra}"
+    assert not changed, f"{po.domain}.mo has another translation{hint}: {changed}"
 
 
-def test_a_page_is_dutch_by_default_and_english_after_switching(db, client, po):
+def test_a_page_is_dutch_by_default_and_english_after_switching(db, client):
+    po = polib.pofile(str(PO_PATH))
     english = "Log in to Magic Mix"
     entry = po.find(english)
     assert entry is not None, f"{english!r} is not in the Dutch catalogue"
