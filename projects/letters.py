@@ -100,7 +100,7 @@ DEFAULTS = {
     (LetterKind.OFFER, "nl"): (
         "Aanbieding woonruimte {unit_address}",
         "Geachte {tenant_name},\n\n"
-        "{corporation} biedt u de woonruimte {unit_address} (eenheid {unit}) aan.\n\n"
+        "{corporation} biedt u de woonruimte {unit_address} (wooneenheid {unit}) aan.\n\n"
         "Huurovereenkomst: {contract_type}, vanaf {start_date}\n"
         "Huurprijs: {rent}\n\n"
         "Wilt u de woonruimte huren? Laat het ons uiterlijk {reply_by} weten: {reply_to}. "
@@ -122,7 +122,7 @@ DEFAULTS = {
     (LetterKind.CONTRACT, "nl"): (
         "Samenvatting huurovereenkomst {unit_address}",
         "Partijen\nVerhuurder: {corporation}\nHuurder: {holder}\nBewoner: {tenant_name}\n\n"
-        "Woonruimte\n{unit_address} (eenheid {unit})\nHuurprijs: {rent}\n\n"
+        "Woonruimte\n{unit_address} (wooneenheid {unit})\nHuurprijs: {rent}\n\n"
         "Huurovereenkomst\nSoort: {contract_type}\nIngangsdatum: {start_date}\n"
         "Einddatum: {end_date}\n\n"
         "{omklap_terms}\n\n"

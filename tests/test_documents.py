@@ -133,7 +133,9 @@ def test_the_offer_letter_states_unit_rent_start_and_reply_date(project, staff_a
     )
     text = pdf_text(render_pdf(offer_letter(made, made_on=TODAY)))
     assert "Geachte Sanne de Wit," in text
-    assert "biedt u de woonruimte Oosterpoortlaan 7 B9, 3511 AB Utrecht (eenheid B9) aan" in text
+    assert (
+        "biedt u de woonruimte Oosterpoortlaan 7 B9, 3511 AB Utrecht (wooneenheid B9) aan" in text
+    )
     assert "Huurprijs: € 612,50 per maand" in text
     assert f"vanaf {nl(TODAY)}" in text
     assert f"uiterlijk {words} weten" in text
@@ -307,7 +309,7 @@ def test_the_contract_summary_states_parties_unit_and_dates(project, staff_a, cl
     text = pdf_text(download(client, reverse("residents:contract_document", args=[document.pk])))
     assert f"Verhuurder: {project.corporation.name}" in text
     assert "Huurder: Ravi Pal" in text
-    assert "Oosterpoortlaan 7 12, 3511 AB Utrecht (eenheid 12)" in text
+    assert "Oosterpoortlaan 7 12, 3511 AB Utrecht (wooneenheid 12)" in text
     assert "Huurprijs: € 540,00 per maand" in text
     assert "Ingangsdatum: 31 augustus 2026" in text
     assert "Einddatum: 30 augustus 2028" in text

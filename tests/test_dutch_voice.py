@@ -155,3 +155,44 @@ def test_the_account_and_two_factor_pages_say_u(staff_a, client_for):
         if words:
             found[url] = words
     assert found == {}
+
+
+def glossary() -> tuple[list[str], list[str]]:
+    """docs/glossary.md's table: the Dutch terms, and the words its last column rules out (its
+    notes in brackets aside)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    terms, ruled_out = [], []
+    text = (Path(settings.BASE_DIR) / "docs" / "glossary.md").read_text()
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 3 or not line.startswith("| ") or cells[0].startswith(("Dutch", "---")):
+            continue
+        terms += [t.strip() for t in re.sub(r"\([^)]*\)", "", cells[0]).split(",") if t.strip()]
+        words = re.sub(r"\([^)]*\)", "", cells[2])
+        ruled_out += [w.strip() for w in words.split(",") if w.strip()]
+    return terms, ruled_out
+
+
+def test_the_dutch_catalogue_uses_the_glossarys_words():
+    import polib
+    from django.conf import settings
+
+    terms, ruled_out = glossary()
+    assert "wooneenheid" in terms  # the table was read
+    assert "inlog" in ruled_out
+    po = polib.pofile(str(settings.BASE_DIR / "locale/nl/LC_MESSAGES/django.po"))
+    found = []
+    for entry in po.translated_entries():
+        for dutch in [entry.msgstr, *entry.msgstr_plural.values()]:
+            text = re.sub(r"%\(\w+\)[sd]|<[^>]+>", " ", dutch)
+            for term in sorted(terms, key=len, reverse=True):
+                text = re.sub(rf"\b{re.escape(term)}\b", " ", text, flags=re.IGNORECASE)
+            for word in ruled_out:
+                # "GGZ" is ruled out where "ggz" is the term: there the case tells them apart.
+                flags = 0 if word.lower() in terms else re.IGNORECASE
+                if re.search(rf"\b{re.escape(word)}\b", text, flags):
+                    found.append(f"{word!r} in {dutch[:80]!r}")
+    assert found == []
