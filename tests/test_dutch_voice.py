@@ -157,23 +157,30 @@ def test_the_account_and_two_factor_pages_say_u(staff_a, client_for):
     assert found == {}
 
 
-def glossary() -> tuple[list[str], list[str]]:
-    """docs/glossary.md's table: the Dutch terms, and the words its last column rules out (its
-    notes in brackets aside)."""
+def glossary_rows() -> list[tuple[list[str], list[str], list[str]]]:
+    """docs/glossary.md's table, a row at a time: its Dutch terms, their English, and the words
+    its last column rules out (notes in brackets aside)."""
     from pathlib import Path
 
     from django.conf import settings
 
-    terms, ruled_out = [], []
+    def words(cell):
+        return [w.strip() for w in re.sub(r"\([^)]*\)", "", cell).split(",") if w.strip()]
+
+    rows = []
     text = (Path(settings.BASE_DIR) / "docs" / "glossary.md").read_text()
     for line in text.splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         if len(cells) != 3 or not line.startswith("| ") or cells[0].startswith(("Dutch", "---")):
             continue
-        terms += [t.strip() for t in re.sub(r"\([^)]*\)", "", cells[0]).split(",") if t.strip()]
-        words = re.sub(r"\([^)]*\)", "", cells[2])
-        ruled_out += [w.strip() for w in words.split(",") if w.strip()]
-    return terms, ruled_out
+        rows.append((words(cells[0]), [cells[1]], words(cells[2])))
+    return rows
+
+
+def glossary() -> tuple[list[str], list[str]]:
+    """The glossary's Dutch terms, and the words it rules out."""
+    rows = glossary_rows()
+    return [t for row in rows for t in row[0]], [w for row in rows for w in row[2]]
 
 
 def test_the_dutch_catalogue_uses_the_glossarys_words():

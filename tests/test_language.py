@@ -34,26 +34,55 @@ ENGLISH = ["Select an option", "Are you sure", "Forgot your password", "Remember
 DUTCH_BADGE = re.compile(r'class="badge badge-[dv]ragend">\s*([dv]ragend)\s*<', re.IGNORECASE)
 
 
-class _Text(HTMLParser):
-    """The text a reader sees: no scripts, styles or tags."""
+def dutch_terms() -> re.Pattern:
+    """The glossary's Dutch terms that have an English word of their own (docs/glossary.md):
+    "woonvereniging", not "dragend", which the English keeps beside its label."""
+    from .test_dutch_voice import glossary_rows
 
-    def __init__(self):
+    words = []
+    for dutch, english, _ruled_out in glossary_rows():
+        words += [term for term in dutch if not any(term in e.lower() for e in english)]
+    return re.compile(
+        r"\b(" + "|".join(map(re.escape, sorted(words, key=len)[::-1])) + r")\b", re.I
+    )
+
+
+# Elements without an end tag: nothing inside them to skip.
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
+class _Text(HTMLParser):
+    """The text a reader sees: no scripts, styles or tags. With `prose_in`, only the prose in
+    that language: no parts marked as in another language (lang="nl" on an English page), and
+    no <code> or <pre> (file values, such as a CSV file's Dutch codes)."""
+
+    def __init__(self, prose_in: str | None = None):
         super().__init__()
-        self.parts, self._skip = [], 0
+        self.parts, self._skip, self._prose_in = [], [], prose_in
 
     def handle_starttag(self, tag, attrs):
-        self._skip += tag in ("script", "style")
+        if self._skip and tag == self._skip[-1][0]:
+            self._skip[-1][1] += 1
+        lang = dict(attrs).get("lang")
+        other = self._prose_in and (
+            tag in ("code", "pre") or (lang and tag != "html" and lang != self._prose_in)
+        )
+        if (tag in ("script", "style") or other) and tag not in VOID:
+            self._skip.append([tag, 1])
 
     def handle_endtag(self, tag):
-        self._skip -= tag in ("script", "style") and self._skip > 0
+        if self._skip and tag == self._skip[-1][0]:
+            self._skip[-1][1] -= 1
+            if not self._skip[-1][1]:
+                self._skip.pop()
 
     def handle_data(self, data):
         if not self._skip:
             self.parts.append(data)
 
 
-def visible_text(html: str) -> str:
-    parser = _Text()
+def visible_text(html: str, prose_in: str | None = None) -> str:
+    parser = _Text(prose_in)
     parser.feed(html)
     return re.sub(r"\s+", " ", " ".join(parser.parts))
 
@@ -142,7 +171,7 @@ def dutch_leaks(text: str, messages: list[tuple[re.Pattern, str]]) -> list[str]:
 @pytest.mark.django_db
 def test_every_page_of_every_role_reads_in_one_language_and_links_only_where_it_may_go():
     call_command("load_demo", stdout=StringIO())
-    pairs, messages = catalogue(), english_messages()
+    pairs, messages, terms = catalogue(), english_messages(), dutch_terms()
     users = {u.email: u for u in get_user_model().objects.all()}
     problems, broken = [], []
     pages = pages_by_role(broken)
@@ -166,6 +195,10 @@ def test_every_page_of_every_role_reads_in_one_language_and_links_only_where_it_
                 else:
                     leaks = [nl for _en, nl in pairs if nl in text]
                     leaks += sorted({m.group(1) for m in DUTCH_BADGE.finditer(html)})
+                    # The Dutch term in brackets after its English is the domain's own word
+                    # ("End-of-term notice (aanzegging)").
+                    prose = re.sub(r"\(\w+\)", "", visible_text(html, prose_in="en"))
+                    leaks += sorted({m.group(1) for m in terms.finditer(prose)})
                 problems += [f"{language} {email} {path}: {leak!r}" for leak in leaks]
     assert not problems, "\n".join(problems)
 
