@@ -96,6 +96,19 @@ def crawl(client: Client, start: list[str], broken: list | None = None) -> list[
     return pages
 
 
+def offerable_vacancy(user) -> str:
+    """An open vacancy of the user's that staff may offer now (no vote running on it)."""
+    vacancy = (
+        Vacancy.objects.filter(
+            project__in=Project.objects.for_user(user), status=VacancyStatus.OPEN
+        )
+        .exclude(vote_rounds__status=RoundStatus.OPEN)
+        .order_by("pk")
+        .first()
+    )
+    return reverse("allocation:vacancy_detail", args=[vacancy.pk])
+
+
 def staff_pages(user) -> list[str]:
     projects = Project.objects.for_user(user).order_by("pk")
     project = projects.filter(has_association=True).first()
