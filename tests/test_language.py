@@ -33,6 +33,8 @@ ENGLISH = ["Select an option", "Are you sure", "Forgot your password", "Remember
 # domain's own term in both languages: docs/glossary.md.)
 DUTCH_BADGE = re.compile(r'class="badge badge-[dv]ragend">\s*([dv]ragend)\s*<', re.IGNORECASE)
 
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
 
 def dutch_terms() -> re.Pattern:
     """The glossary's Dutch terms that have an English word of their own (docs/glossary.md):
@@ -199,6 +201,8 @@ def test_every_page_of_every_role_reads_in_one_language_and_links_only_where_it_
                     # ("End-of-term notice (aanzegging)").
                     prose = re.sub(r"\(\w+\)", "", visible_text(html, prose_in="en"))
                     leaks += sorted({m.group(1) for m in terms.finditer(prose)})
+                # Dates read as words in running text; ISO dates are for files (in <code>).
+                leaks += ISO_DATE.findall(visible_text(html, prose_in=language))
                 problems += [f"{language} {email} {path}: {leak!r}" for leak in leaks]
     assert not problems, "\n".join(problems)
 
