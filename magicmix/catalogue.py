@@ -126,3 +126,56 @@ ADMIN = [
     gettext_noop("Search %(name)s"),
     gettext_noop("Logout"),
 ]
+
+# The rest of allauth's messages that say "je" in its Dutch and can show here (e-mail
+# addresses and their confirmation, sign-in codes, passkeys): in our "u".
+ALLAUTH_REST = [
+    gettext_noop("You cannot remove your primary email address."),
+    gettext_noop("You cannot add more than %d email addresses."),
+    gettext_noop("Be patient, you are sending too many requests."),
+    gettext_noop("You must type the same email each time."),
+    gettext_noop(
+        "You cannot add an email address to an account protected by two-factor authentication."
+    ),
+    gettext_noop(
+        "You cannot activate two-factor authentication until you have verified your email address."
+    ),
+    gettext_noop(
+        "Enabling passwordless operation allows you to sign in using just this key, but imposes additional requirements such as biometrics or PIN protection."
+    ),
+    gettext_noop("The following email addresses are associated with your account:"),
+    gettext_noop("Do you really want to remove the selected email address?"),
+    gettext_noop("Your email has been changed from %(from_email)s to %(to_email)s."),
+    gettext_noop("Your email has been confirmed."),
+    gettext_noop(
+        "You're receiving this email because user %(user_display)s has given your email address to register an account on %(site_domain)s."
+    ),
+    gettext_noop(
+        "Your email verification code is listed below. Please enter it in your open browser window."
+    ),
+    gettext_noop("Please Confirm Your Email Address"),
+    gettext_noop("Email address %(deleted_email)s has been removed from your account."),
+    gettext_noop("Your sign-in code is listed below. Please enter it in your open browser window."),
+    gettext_noop(
+        "Your password reset code is listed below. Please enter it in your open browser window."
+    ),
+    gettext_noop(
+        "You are receiving this email because you, or someone else, tried to access an account with email %(email)s. However, we do not have any record of such an account in our database."
+    ),
+    gettext_noop("Your email address is still pending verification."),
+    gettext_noop("Sign in with a passkey"),
+    gettext_noop("You will receive a special code for a password-free sign-in."),
+    gettext_noop(
+        "You currently do not have any email address set up. You should really add an email address so you can receive notifications, reset your password, etc."
+    ),
+    gettext_noop("Verify Your Email Address"),
+    gettext_noop(
+        "This part of the site requires us to verify that\nyou are who you claim to be. For this purpose, we require that you\nverify ownership of your email address. "
+    ),
+    gettext_noop(
+        "We have sent an email to you for\nverification. Please click on the link inside that email. If you do not see the verification email in your main inbox, check your spam folder. Otherwise\ncontact us if you do not receive it within a few minutes."
+    ),
+    gettext_noop(
+        '<strong>Note:</strong> you can still <a href="%(email_url)s">change your email address</a>.'
+    ),
+]

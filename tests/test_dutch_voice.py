@@ -203,3 +203,31 @@ def test_the_dutch_catalogue_uses_the_glossarys_words():
                 if re.search(rf"\b{re.escape(word)}\b", text, flags):
                     found.append(f"{word!r} in {dutch[:80]!r}")
     assert found == []
+
+
+def test_no_message_of_allauth_that_can_show_here_says_je():
+    """allauth's Dutch says "je"; each of its messages that our installed parts can show is in
+    our catalogue in "u". Left aside: its apps we do not install (third-party logins, its own
+    identity provider) and what our settings switch off (sign-up, usernames, phone numbers)."""
+    from pathlib import Path
+
+    import allauth
+    import polib
+
+    po = polib.pofile(str(Path(allauth.__file__).parent / "locale/nl/LC_MESSAGES/django.po"))
+    unused = ("socialaccount", "idp/")
+    off = re.compile(r"sign ?up|username|phone", re.IGNORECASE)
+    said = []
+    with translation.override("nl"):
+        for entry in po:
+            where = entry.occurrences[0][0] if entry.occurrences else ""
+            if entry.obsolete or any(u in where for u in unused) or off.search(entry.msgid + where):
+                continue
+            if entry.msgid_plural:
+                dutch = [translation.ngettext(entry.msgid, entry.msgid_plural, n) for n in (1, 2)]
+            elif entry.msgctxt:
+                dutch = [translation.pgettext(entry.msgctxt, entry.msgid)]
+            else:
+                dutch = [translation.gettext(entry.msgid)]
+            said += [f"{entry.msgid[:60]!r}: {d[:60]!r}" for d in dutch if JE.search(d)]
+    assert said == [], "\n".join(said)
