@@ -13,17 +13,27 @@ CANDIDATES := python3.13 python3.12 \
 PYTHON ?= $(shell for p in $(CANDIDATES); do \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-.PHONY: setup demo test lint migrate messages serve clean bench bench-dashboard bench-search bench-db bench-import
+.PHONY: setup lock demo test lint migrate messages serve clean bench bench-dashboard bench-search bench-db bench-import
 
-$(VENV)/.installed: pyproject.toml
+# The packages and versions CI tested, with their hashes: requirements.lock, made from
+# pyproject.toml's ranges by `make lock`. A fresh machine installs exactly that.
+$(VENV)/.installed: requirements.lock
 	@if [ -z "$(PYTHON)" ]; then \
 		echo "Magic Mix needs Python 3.12 or newer (Django 6): install python3.13 or python3.12," >&2; \
 		echo "or run: make PYTHON=/path/to/python3.12 ..." >&2; exit 1; fi
 	@echo "Using $(PYTHON) ($$($(PYTHON) --version))"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet ".[dev,prod]"
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements.lock
 	@touch $@
+
+# Refresh the lock: the newest releases that pyproject.toml's ranges admit, on Python 3.13.
+PIP_TOOLS := pip-tools==7.7.0
+lock: setup
+	$(PY) -m pip install --quiet "$(PIP_TOOLS)"
+	$(VENV)/bin/pip-compile --quiet --upgrade --generate-hashes --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links --extra dev --extra prod \
+		--output-file requirements.lock pyproject.toml
 
 setup: $(VENV)/.installed
 
