@@ -12,13 +12,13 @@ can the vote be changed, and only it can show the voter their own choice.
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from projects.lists import page_of
 from residents.models import AssociationMembership
 
 from . import voting
@@ -175,5 +175,4 @@ def my_votes(request):
         .exclude(status=RoundStatus.CANCELLED)
         .order_by("-status", "closes_at", "-pk")  # "open" sorts after "closed": reversed
     )
-    page = Paginator(rounds, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "allocation/my_votes.html", {"page_obj": page})
+    return render(request, "allocation/my_votes.html", {"page_obj": page_of(request, rounds)})

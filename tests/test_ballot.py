@@ -250,6 +250,25 @@ def test_the_members_list_and_home_show_the_running_round(round_, member_a, clie
     assert client.get(reverse("home")).context["open_votes"][0].has_voted is True
 
 
+def test_the_members_list_is_paged_with_page_numbers(
+    project_a, staff_a, member_a, client_for, settings
+):
+    settings.PAGE_SIZE = 2
+    rounds = [make_round(project_a, staff_a, candidates=2, members=0) for _ in range(5)]
+    client = client_for(member_a)
+    first = client.get(reverse("allocation:my_votes")).content.decode()
+    assert 'aria-current="page"' in first
+    assert '?page=3"' in first  # the last page, by its number
+    third = client.get(reverse("allocation:my_votes") + "?page=3")
+    assert len(third.context["page_obj"]) == 1
+    shown = {
+        r.pk
+        for n in (1, 2, 3)
+        for r in client.get(reverse("allocation:my_votes") + f"?page={n}").context["page_obj"]
+    }
+    assert shown == {r.pk for r in rounds}
+
+
 def test_the_ballot_speaks_english_when_asked(round_, member_a, client_for):
     client = client_for(member_a)
     assert b"Uw stem" in client.get(url(round_)).content
