@@ -227,12 +227,17 @@ def states(users) -> dict[str, tuple[int, list[str]]]:
     }
 
 
+def first_of(paths: list[str], name: str) -> str:
+    """The first of `paths` that is a page of the URL name `name`."""
+    return next(p for p in paths if resolve(urlsplit(p).path).view_name == name)
+
+
 def error_forms(pages: dict[str, tuple[int, list[str]]]) -> dict[str, list[str]]:
     """Per role: forms to send empty, to check the page with its errors shown."""
     staff = pages["staff@stadswonen.example"][1]
 
     def first(name):
-        return next(p for p in staff if resolve(urlsplit(p).path).view_name == name)
+        return first_of(staff, name)
 
     return {
         ANONYMOUS: [reverse("account_login"), pages[ANONYMOUS][1][-2]],  # the open invitation

@@ -17,16 +17,22 @@ never skips, when the browser or axe-core is missing.
 
 from io import StringIO
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
-from django.urls import resolve, reverse
+from django.urls import reverse
 
-from .demo_pages import ANONYMOUS, error_forms, narrow_pages, offerable_vacancy, pages_by_role
+from .demo_pages import (
+    ANONYMOUS,
+    error_forms,
+    first_of,
+    narrow_pages,
+    offerable_vacancy,
+    pages_by_role,
+)
 from .logins import log_in
 
 pytestmark = [
@@ -148,7 +154,7 @@ def keyboard_flows(pages: dict, cookie, vacancy: str) -> list[tuple]:
     """(session cookie, width, pages to walk with Tab, flow, the flow's page) per role."""
 
     def first(role, name):
-        return next(p for p in pages[role][1] if resolve(urlsplit(p).path).view_name == name)
+        return first_of(pages[role][1], name)
 
     staff, member = "staff@stadswonen.example", "member@majella.example"
     return [

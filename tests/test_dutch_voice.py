@@ -214,6 +214,8 @@ def test_no_message_of_allauth_that_can_show_here_says_je():
     import allauth
     import polib
 
+    from .test_language import answered
+
     po = polib.pofile(str(Path(allauth.__file__).parent / "locale/nl/LC_MESSAGES/django.po"))
     unused = ("socialaccount", "idp/")
     off = re.compile(r"sign ?up|username|phone", re.IGNORECASE)
@@ -223,11 +225,6 @@ def test_no_message_of_allauth_that_can_show_here_says_je():
             where = entry.occurrences[0][0] if entry.occurrences else ""
             if entry.obsolete or any(u in where for u in unused) or off.search(entry.msgid + where):
                 continue
-            if entry.msgid_plural:
-                dutch = [translation.ngettext(entry.msgid, entry.msgid_plural, n) for n in (1, 2)]
-            elif entry.msgctxt:
-                dutch = [translation.pgettext(entry.msgctxt, entry.msgid)]
-            else:
-                dutch = [translation.gettext(entry.msgid)]
+            dutch = [answer for _english, answer in answered(entry)]
             said += [f"{entry.msgid[:60]!r}: {d[:60]!r}" for d in dutch if JE.search(d)]
     assert said == [], "\n".join(said)

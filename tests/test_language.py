@@ -125,6 +125,19 @@ def english_pattern(msgid: str) -> re.Pattern | None:
     return re.compile(r"\s*.{1,80}?\s*".join(re.escape(part) for part in parts))
 
 
+def answered(entry) -> list[tuple[str, str]]:
+    """(English, what gettext answers for it in the active language) of a catalogue entry: both
+    forms of a plural, with its context if it has one."""
+    if entry.msgid_plural:
+        return [
+            (english, translation.ngettext(entry.msgid, entry.msgid_plural, n))
+            for english, n in ((entry.msgid, 1), (entry.msgid_plural, 2))
+        ]
+    if entry.msgctxt:
+        return [(entry.msgid, translation.pgettext(entry.msgctxt, entry.msgid))]
+    return [(entry.msgid, translation.gettext(entry.msgid))]
+
+
 def english_messages() -> list[tuple[re.Pattern, str]]:
     """(How the English shows, the Dutch a page shows for it) of every message of Django, its
     apps, allauth, django-filter and ours. The Dutch is what gettext answers now, with our
@@ -140,18 +153,7 @@ def english_messages() -> list[tuple[re.Pattern, str]]:
             for entry in polib.pofile(str(path)):
                 if entry.obsolete or not entry.msgid:
                     continue
-                if entry.msgid_plural:
-                    forms = [
-                        (entry.msgid, translation.ngettext(entry.msgid, entry.msgid_plural, 1)),
-                        (
-                            entry.msgid_plural,
-                            translation.ngettext(entry.msgid, entry.msgid_plural, 2),
-                        ),
-                    ]
-                elif entry.msgctxt:
-                    forms = [(entry.msgid, translation.pgettext(entry.msgctxt, entry.msgid))]
-                else:
-                    forms = [(entry.msgid, translation.gettext(entry.msgid))]
+                forms = answered(entry)
                 for english, dutch in forms:
                     pattern = english_pattern(english)
                     if pattern is not None:
