@@ -59,8 +59,11 @@ def home(request):
         context["worklist_projects"] = projects
         context["worklist_project"] = chosen
         # Signing is for who may write there; the others' line leads to the contract.
-        context["writable_corporations"] = set(access.writable_corporation_ids(user))
-        context["can_write_any"] = bool(context["writable_corporations"])
+        drafts_of = {
+            row.contract.unit.project.corporation_id for row in context["worklist"]["drafts"].rows
+        }
+        context["signing_corporations"] = {c for c in drafts_of if access.can_write(user, c)}
+        context["can_write_any"] = bool(access.writable_corporation_ids(user))
 
     if access.municipality_ids(user):
         # Names and units only: every count of people is on the dashboard, where one set of
